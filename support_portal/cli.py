@@ -1,0 +1,132 @@
+"""`support-portal`: the command line for operators (migrations, demo data, accounts, worker)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from support_portal.services.errors import ServiceError
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from support_portal import migrations
+
+    migrations.upgrade()
+    print("Database is up to date.")
+    return 0
+
+
+def _cmd_seed_demo(args: argparse.Namespace) -> int:
+    from support_portal.db import session_scope
+    from support_portal.demo_data import has_data, seed_demo
+
+    with session_scope() as session:
+        if has_data(session):
+            if args.if_empty:
+                print("Demo data not loaded: the database already has data.")
+                return 0
+            print("The database already has data; refusing to add demo data.", file=sys.stderr)
+            return 1
+        seed_demo(session)
+        session.commit()
+    print("Demo data loaded. Sign in as manager@agency.example / demo-password.")
+    return 0
+
+
+def _cmd_create_org(args: argparse.Namespace) -> int:
+    from support_portal.db import session_scope
+    from support_portal.services.accounts import create_organization
+
+    with session_scope() as session:
+        org = create_organization(
+            session=session,
+            name=args.name,
+            timezone=args.timezone,
+            crm_subaccount_id=args.crm_subaccount,
+        )
+        session.commit()
+        print(f"Created organization {org.name} (id {org.id}).")
+    return 0
+
+
+def _cmd_create_user(args: argparse.Namespace) -> int:
+    from support_portal.db import session_scope
+    from support_portal.services.accounts import create_user, find_organization
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat password: "):
+            print("The passwords do not match.", file=sys.stderr)
+            return 1
+    with session_scope() as session:
+        org = (
+            find_organization(session=session, name=args.organization)
+            if args.organization
+            else None
+        )
+        user = create_user(
+            session=session,
+            email=args.email,
+            name=args.name,
+            role=args.role,
+            password=password,
+            organization=org,
+            phone=args.phone,
+        )
+        session.commit()
+        print(f"Created {user.role} {user.email} (id {user.id}).")
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from support_portal.jobs.runner import run_forever
+
+    run_forever(once=args.once)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="support-portal", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
+
+    p = sub.add_parser("seed-demo", help="load demo organizations, users, chats and tickets")
+    p.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
+    p.set_defaults(func=_cmd_seed_demo)
+
+    p = sub.add_parser("create-org", help="create a client organization")
+    p.add_argument("name")
+    p.add_argument("--timezone", default="UTC")
+    p.add_argument("--crm-subaccount", default=None, help="the CRM sub-account identifier")
+    p.set_defaults(func=_cmd_create_org)
+
+    p = sub.add_parser("create-user", help="create a client, agent or manager")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, help="client, agent or manager")
+    p.add_argument("--organization", help="organization name (clients only)")
+    p.add_argument("--phone")
+    p.add_argument("--password", help="omit to be prompted")
+    p.set_defaults(func=_cmd_create_user)
+
+    p = sub.add_parser("worker", help="run the background jobs in this process")
+    p.add_argument("--once", action="store_true", help="run every job once and exit")
+    p.set_defaults(func=_cmd_worker)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The page frame: a header with the product name, the role's links and "Sign out"."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.state.session import SessionState
+
+NAV: dict[str, list[tuple[str, str]]] = {
+    "client": [("My tickets", routes.CLIENT), ("Notification settings", routes.CLIENT_SETTINGS)],
+    "agent": [("Console", routes.AGENT)],
+    "manager": [
+        ("Board", routes.MANAGER),
+        ("Reports", routes.MANAGER_REPORTS),
+        ("Notifications", routes.MANAGER_NOTIFICATIONS),
+        ("Agent console", routes.AGENT),
+    ],
+}
+
+
+def _nav_links(role: str) -> rx.Component:
+    return rx.hstack(
+        *[rx.link(label, href=href, size="2") for label, href in NAV[role]],
+        spacing="4",
+        wrap="wrap",
+    )
+
+
+def header() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.hstack(
+                rx.icon("life-buoy", size=22),
+                rx.heading("Support Portal", size="4"),
+                align="center",
+                spacing="2",
+            ),
+            rx.match(
+                SessionState.user_role,
+                ("client", _nav_links("client")),
+                ("agent", _nav_links("agent")),
+                ("manager", _nav_links("manager")),
+                rx.fragment(),
+            ),
+            rx.spacer(),
+            rx.hstack(
+                rx.text(SessionState.user_name, size="2", color_scheme="gray"),
+                rx.button("Sign out", on_click=SessionState.sign_out, variant="soft", size="2"),
+                align="center",
+                spacing="3",
+            ),
+            align="center",
+            wrap="wrap",
+            spacing="4",
+            width="100%",
+        ),
+        as_="header",
+        padding_x="1em",
+        padding_y="0.75em",
+        border_bottom="1px solid var(--gray-a5)",
+        width="100%",
+    )
+
+
+def page_frame(*children: rx.Component, role: str, max_width: str = "1100px") -> rx.Component:
+    """A page that shows its content only once the server has confirmed the user's role."""
+    return rx.box(
+        header(),
+        rx.cond(
+            SessionState.user_role == role,
+            rx.box(
+                *children,
+                as_="main",
+                padding="1em",
+                max_width=max_width,
+                margin_x="auto",
+                width="100%",
+            ),
+            rx.center(rx.spinner(size="3"), padding="4em"),
+        ),
+        width="100%",
+        min_height="100vh",
+    )

@@ -1,0 +1,1 @@
+"""Periodic work: outbox dispatch, SLA warnings and breaches, reminders, auto-close."""

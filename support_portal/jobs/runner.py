@@ -1,0 +1,61 @@
+"""Runs the periodic jobs: in the web process by default, or alone (`support-portal worker`).
+
+Each job claims its rows itself (row locks on PostgreSQL, unique event keys everywhere),
+so running the loop in several processes at once is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import Session
+
+from support_portal.clock import utcnow
+from support_portal.db import session_scope
+from support_portal.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Session, datetime], int]
+
+
+def registered_jobs() -> list[tuple[str, Job]]:
+    """The jobs, in the order they run each tick. Imported here to keep start-up light."""
+    jobs: list[tuple[str, Job]] = []
+    return jobs
+
+
+def run_all_once(now: datetime | None = None) -> dict[str, int]:
+    """Run every job once; a failing job is logged and does not stop the others."""
+    done: dict[str, int] = {}
+    for name, job in registered_jobs():
+        try:
+            with session_scope() as session:
+                done[name] = job(session, now or utcnow())
+        except Exception:
+            log.exception("job %s failed", name)
+            done[name] = -1
+    return done
+
+
+def run_forever(*, once: bool = False) -> None:
+    interval = get_settings().jobs_interval_seconds
+    while True:
+        run_all_once()
+        if once:
+            return
+        time.sleep(interval)
+
+
+async def run_in_background() -> None:
+    """The lifespan task of the web app."""
+    if not get_settings().jobs_in_process:
+        return
+    interval = get_settings().jobs_interval_seconds
+    while True:
+        await asyncio.to_thread(run_all_once)
+        await asyncio.sleep(interval)

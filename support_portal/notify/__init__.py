@@ -1,0 +1,1 @@
+"""Notifications: message templates, the outbox dispatcher and the channel adapters."""

@@ -1,0 +1,20 @@
+"""Every route of the app and the builders of links to them, in one place."""
+
+LOGIN = "/login"
+CLIENT = "/client"
+CLIENT_TICKET = "/client/tickets/[number]"
+CLIENT_SETTINGS = "/client/settings"
+AGENT = "/agent"
+AGENT_TICKET = "/agent/tickets/[number]"
+MANAGER = "/manager"
+MANAGER_NOTIFICATIONS = "/manager/notifications"
+MANAGER_REPORTS = "/manager/reports"
+SESSION_COOKIE = "sp_session"
+
+
+def client_ticket(number: int | str) -> str:
+    return f"/client/tickets/{number}"
+
+
+def agent_ticket(number: int | str) -> str:
+    return f"/agent/tickets/{number}"

@@ -1,0 +1,69 @@
+"""Who is acting, and the checks every service makes before touching anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from support_portal.domain.roles import Actor, Role
+from support_portal.models import Ticket, User
+from support_portal.services.errors import Forbidden, NotFound
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in person, as services see them. Built from the database, never the browser."""
+
+    user_id: int
+    role: Role
+    organization_id: int | None
+    name: str = ""
+    email: str = ""
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        return cls(
+            user_id=user.id,  # type: ignore[arg-type]
+            role=Role(user.role),
+            organization_id=user.organization_id,
+            name=user.name,
+            email=user.email,
+        )
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.role.value)
+
+    @property
+    def is_team(self) -> bool:
+        return self.role in (Role.AGENT, Role.MANAGER)
+
+
+def load_principal(session: Session, user_id: int) -> Principal:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Forbidden("Your account is not active. Please sign in again.")
+    return Principal.of(user)
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        raise Forbidden("You do not have access to this.")
+
+
+def require_team(principal: Principal) -> None:
+    require_role(principal, Role.AGENT, Role.MANAGER)
+
+
+def can_see_ticket(principal: Principal, ticket: Ticket) -> bool:
+    if principal.is_team:
+        return True
+    return ticket.organization_id == principal.organization_id
+
+
+def ensure_can_see_ticket(principal: Principal, ticket: Ticket | None) -> Ticket:
+    """A ticket the actor may not see is reported exactly like one that does not exist."""
+    if ticket is None or not can_see_ticket(principal, ticket):
+        raise NotFound("Ticket not found.")
+    return ticket

@@ -1,0 +1,465 @@
+"""Ticket use cases: create, move through the lifecycle, assign, prioritize, update.
+
+Every function changes the ticket, appends its timeline event and queues its
+notifications in the caller's session; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from support_portal.clock import utcnow
+from support_portal.domain.lifecycle import STATUS_LABELS, Status, check_transition
+from support_portal.domain.roles import Role
+from support_portal.domain.ticket_fields import Priority
+from support_portal.domain.ticket_quality import TicketDraft, check_quality
+from support_portal.models import Organization, Ticket, User
+from support_portal.services import notifications
+from support_portal.services.authz import (
+    Principal,
+    ensure_can_see_ticket,
+    require_role,
+    require_team,
+)
+from support_portal.services.errors import Conflict, NotFound, ValidationFailed
+from support_portal.services.timeline import append_event
+
+TICKET_NUMBER_OFFSET = 1000
+
+
+def parse_ticket_number(value: str | int) -> int | None:
+    text = str(value).strip().lstrip("#")
+    return int(text) if text.isdigit() else None
+
+
+def get_ticket(*, session: Session, principal: Principal, number: str | int) -> Ticket:
+    """The ticket with this number, if the actor may see it; else NotFound, the same either way."""
+    parsed = parse_ticket_number(number)
+    ticket = (
+        session.exec(select(Ticket).where(Ticket.number == parsed)).first()
+        if parsed is not None
+        else None
+    )
+    return ensure_can_see_ticket(principal, ticket)
+
+
+def get_ticket_by_id(*, session: Session, principal: Principal, ticket_id: int) -> Ticket:
+    return ensure_can_see_ticket(principal, session.get(Ticket, ticket_id))
+
+
+def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+    if expected_version is not None and ticket.version != expected_version:
+        raise Conflict(
+            f"Ticket #{ticket.number} changed while you were looking at it. "
+            "The card now shows its latest state; please try again."
+        )
+
+
+def _touch(ticket: Ticket, now: datetime) -> None:
+    ticket.version += 1
+    ticket.updated_at = now
+
+
+def create_ticket(
+    *,
+    session: Session,
+    principal: Principal,
+    draft: TicketDraft,
+    organization_id: int,
+    requester_id: int,
+    source: str = "chat",
+    source_chat_id: int | None = None,
+    transcript: list[dict[str, Any]] | None = None,
+    assignee_id: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Create a ticket from structured detail; a vague one is refused field by field."""
+    require_team(principal)
+    now = now or utcnow()
+    errors = check_quality(draft)
+    if errors:
+        raise ValidationFailed(errors, "The ticket needs more detail before it can be created.")
+    requester = session.get(User, requester_id)
+    org = session.get(Organization, organization_id)
+    if org is None or requester is None or requester.organization_id != organization_id:
+        raise NotFound("That client or organization was not found.")
+    if assignee_id is not None:
+        _require_staff(session, assignee_id)
+    fields = asdict(draft)
+    fields.pop("attachment_count")
+    ticket = Ticket(
+        **fields,
+        organization_id=organization_id,
+        requester_id=requester_id,
+        assignee_id=assignee_id,
+        created_by_id=principal.user_id,
+        status=Status.NEW.value,
+        source=source,
+        source_chat_id=source_chat_id,
+        reply_token=secrets.token_hex(10),
+        created_at=now,
+        updated_at=now,
+        last_public_update_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    ticket.number = TICKET_NUMBER_OFFSET + ticket.id  # type: ignore[operator]
+    from support_portal.services import sla  # SLA targets depend on the saved priority
+
+    sla.set_initial_targets(session, ticket, now)
+    append_event(
+        session,
+        ticket=ticket,
+        kind="created",
+        actor=principal,
+        now=now,
+        data={
+            "source": source,
+            "chat_id": source_chat_id,
+            "transcript": transcript or [],
+            "title": ticket.title,
+        },
+    )
+    if assignee_id is not None:
+        append_event(
+            session,
+            ticket=ticket,
+            kind="assigned",
+            actor=principal,
+            now=now,
+            data={"assignee_id": assignee_id, "assignee": _name(session, assignee_id)},
+        )
+    notifications.queue_for_team(session, kind="ticket_created_team", ticket=ticket, now=now)
+    notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
+    return ticket
+
+
+def _name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    return user.name if user else None
+
+
+def _require_staff(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if (
+        user is None
+        or user.role not in (Role.AGENT.value, Role.MANAGER.value)
+        or not user.is_active
+    ):
+        raise NotFound("That team member was not found.")
+    return user
+
+
+def change_status(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket: Ticket,
+    to: Status | str,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Move a ticket along the lifecycle; a forbidden move raises and changes nothing."""
+    now = now or utcnow()
+    ensure_can_see_ticket(principal, ticket)
+    _check_version(ticket, expected_version)
+    transition = check_transition(ticket.status, to, principal.actor)
+    from support_portal.services import sla
+
+    sla.on_status_change(session, ticket, transition.old, transition.new, now)
+    ticket.status = transition.new.value
+    if transition.new == Status.RESOLVED:
+        ticket.resolved_at = now
+    if transition.new == Status.CLOSED:
+        ticket.closed_at = now
+    if transition.is_reopen:
+        ticket.resolved_at = None
+        ticket.closed_at = None
+    if principal.is_team and transition.new != Status.NEW:
+        _mark_public_response(ticket, now)
+    _touch(ticket, now)
+    append_event(
+        session,
+        ticket=ticket,
+        kind="reopened" if transition.is_reopen else "status_changed",
+        actor=principal,
+        now=now,
+        data={
+            "from": transition.old.value,
+            "to": transition.new.value,
+            "from_label": STATUS_LABELS[transition.old],
+            "to_label": STATUS_LABELS[transition.new],
+            "reason": reason.strip(),
+        },
+    )
+    _notify_status(session, ticket, transition.new, transition.is_reopen, principal, reason, now)
+    return ticket
+
+
+def _notify_status(
+    session: Session,
+    ticket: Ticket,
+    new: Status,
+    is_reopen: bool,
+    principal: Principal,
+    reason: str,
+    now: datetime,
+) -> None:
+    extra = {"reason": reason.strip(), "actor_name": principal.name}
+    if new == Status.WAITING_ON_CLIENT:
+        notifications.queue_for_client(
+            session, kind="waiting_on_client", ticket=ticket, now=now, extra=extra
+        )
+    elif new == Status.RESOLVED:
+        notifications.queue_for_client(
+            session, kind="ticket_resolved", ticket=ticket, now=now, extra=extra
+        )
+    elif new == Status.CLOSED:
+        notifications.queue_for_client(
+            session, kind="ticket_closed", ticket=ticket, now=now, extra=extra
+        )
+        if principal.role == Role.CLIENT:
+            notifications.queue_for_team(
+                session, kind="fix_confirmed", ticket=ticket, now=now, extra=extra
+            )
+    elif is_reopen:
+        notifications.queue_for_team(
+            session, kind="ticket_reopened", ticket=ticket, now=now, extra=extra
+        )
+    elif principal.role == Role.CLIENT or principal.user_id != ticket.assignee_id:
+        notifications.queue_for_team(
+            session,
+            kind="status_changed",
+            ticket=ticket,
+            now=now,
+            extra={**extra, "status": STATUS_LABELS[new]},
+        )
+
+
+def _mark_public_response(ticket: Ticket, now: datetime) -> None:
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+    ticket.last_public_update_at = now
+    from support_portal.services import sla
+
+    sla.on_public_update(ticket, now)
+
+
+def assign(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket: Ticket,
+    assignee_id: int | None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Managers assign anyone on the team; an agent may only take a ticket for themselves."""
+    now = now or utcnow()
+    require_team(principal)
+    _check_version(ticket, expected_version)
+    if principal.role == Role.AGENT and assignee_id != principal.user_id:
+        require_role(principal, Role.MANAGER)
+    if assignee_id is not None:
+        _require_staff(session, assignee_id)
+    if ticket.assignee_id == assignee_id:
+        return ticket
+    old = ticket.assignee_id
+    ticket.assignee_id = assignee_id
+    _touch(ticket, now)
+    append_event(
+        session,
+        ticket=ticket,
+        kind="assigned" if assignee_id else "unassigned",
+        actor=principal,
+        now=now,
+        data={
+            "assignee_id": assignee_id,
+            "assignee": _name(session, assignee_id),
+            "previous_id": old,
+            "previous": _name(session, old),
+        },
+    )
+    if assignee_id is not None and assignee_id != principal.user_id:
+        notifications.queue_for_team(
+            session,
+            kind="ticket_assigned",
+            ticket=ticket,
+            now=now,
+            extra={"actor_name": principal.name},
+        )
+    return ticket
+
+
+def set_priority(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket: Ticket,
+    priority: Priority | str,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    now = now or utcnow()
+    require_team(principal)
+    _check_version(ticket, expected_version)
+    try:
+        new = Priority(priority)
+    except ValueError as exc:
+        raise ValidationFailed({"priority": f"Unknown priority {priority!r}."}) from exc
+    if ticket.priority == new.value:
+        return ticket
+    old = ticket.priority
+    ticket.priority = new.value
+    from support_portal.services import sla
+
+    sla.on_priority_change(session, ticket, now)
+    _touch(ticket, now)
+    append_event(
+        session,
+        ticket=ticket,
+        kind="priority_changed",
+        actor=principal,
+        now=now,
+        is_public=True,
+        data={"from": old, "to": new.value},
+    )
+    if ticket.assignee_id is not None and ticket.assignee_id != principal.user_id:
+        notifications.queue_for_team(
+            session,
+            kind="priority_changed",
+            ticket=ticket,
+            now=now,
+            extra={"actor_name": principal.name, "old": old},
+        )
+    return ticket
+
+
+def post_update(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket: Ticket,
+    body: str,
+    internal: bool = False,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """A public update from the team (the client is told) or an internal note (nobody is)."""
+    now = now or utcnow()
+    require_team(principal)
+    body = body.strip()
+    if not body:
+        raise ValidationFailed({"body": "Write the update before posting it."})
+    append_event(
+        session,
+        ticket=ticket,
+        kind="internal_note" if internal else "public_update",
+        actor=principal,
+        now=now,
+        is_public=not internal,
+        data={"body": body, "author": principal.name, **(data or {})},
+    )
+    _touch(ticket, now)
+    if not internal:
+        _mark_public_response(ticket, now)
+        notifications.queue_for_client(
+            session,
+            kind="public_update",
+            ticket=ticket,
+            now=now,
+            extra={"body": body, "actor_name": principal.name},
+        )
+    return ticket
+
+
+def add_client_details(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket: Ticket,
+    body: str,
+    attachment_ids: list[int] | None = None,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """The client adds to their ticket; a ticket waiting on them goes back to the team."""
+    now = now or utcnow()
+    require_role(principal, Role.CLIENT)
+    ensure_can_see_ticket(principal, ticket)
+    body = body.strip()
+    if not body and not attachment_ids:
+        raise ValidationFailed({"body": "Write something or attach a file."})
+    append_event(
+        session,
+        ticket=ticket,
+        kind="client_details",
+        actor=principal,
+        now=now,
+        data={
+            "body": body,
+            "author": principal.name,
+            "attachment_ids": attachment_ids or [],
+            **(data or {}),
+        },
+    )
+    _touch(ticket, now)
+    if ticket.status == Status.WAITING_ON_CLIENT.value:
+        change_status(
+            session=session,
+            principal=principal,
+            ticket=ticket,
+            to=Status.IN_PROGRESS,
+            reason="The client replied.",
+            now=now,
+        )
+    notifications.queue_for_team(
+        session,
+        kind="client_details",
+        ticket=ticket,
+        now=now,
+        extra={"body": body, "actor_name": principal.name},
+    )
+    return ticket
+
+
+def confirm_fix(
+    *, session: Session, principal: Principal, ticket: Ticket, now: datetime | None = None
+) -> Ticket:
+    require_role(principal, Role.CLIENT)
+    return change_status(
+        session=session,
+        principal=principal,
+        ticket=ticket,
+        to=Status.CLOSED,
+        reason="The client confirmed the fix.",
+        now=now,
+    )
+
+
+def reopen(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket: Ticket,
+    reason: str,
+    now: datetime | None = None,
+) -> Ticket:
+    if not reason.strip():
+        raise ValidationFailed({"reason": "Say what is still broken so the team can look again."})
+    return change_status(
+        session=session,
+        principal=principal,
+        ticket=ticket,
+        to=Status.IN_PROGRESS,
+        reason=reason,
+        now=now,
+    )

@@ -1,0 +1,78 @@
+"""The signed-in user, checked against the database on every event that needs it.
+
+The browser holds only a random session token in a cookie; the user's id and role are
+looked up server-side each time, so a signed-out or expired session stops working at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.db import session_scope
+from support_portal.domain.roles import HOME_PAGE, Role
+from support_portal.services import auth
+from support_portal.services.authz import Principal
+
+T = TypeVar("T")
+
+
+async def in_db(fn: Callable[..., T]) -> T:
+    """Run blocking database work off the event loop with its own unit of work."""
+
+    def run() -> T:
+        with session_scope() as session:
+            return fn(session)
+
+    return await rx.run_in_thread(run)
+
+
+class SessionState(rx.State):
+    session_token: str = rx.Cookie("", name=routes.SESSION_COOKIE, same_site="strict")
+    user_name: str = ""
+    user_role: str = ""
+    # Checked at every page load; not trusted for anything but what to show.
+    _principal: Principal | None = None
+
+    async def _current(self) -> Principal | None:
+        token = self.session_token
+        principal = await in_db(lambda s: auth.principal_for_token(session=s, token=token))
+        self._principal = principal
+        self.user_name = principal.name if principal else ""
+        self.user_role = principal.role.value if principal else ""
+        return principal
+
+    async def _require(self, *roles: Role) -> Principal | None:
+        """The current user if their role is allowed here; None if not (caller redirects)."""
+        principal = await self._current()
+        if principal is None or (roles and principal.role not in roles):
+            return None
+        return principal
+
+    def _turn_away(self, principal: Principal | None):
+        if principal is None:
+            return rx.redirect(routes.LOGIN)
+        return [
+            rx.toast.error("That page is not available to your account."),
+            rx.redirect(HOME_PAGE[principal.role]),
+        ]
+
+    async def _guard(self, *roles: Role):
+        """For on_load: returns a redirect when the user may not be here, else None."""
+        principal = await self._current()
+        if principal is None or principal.role not in roles:
+            return self._turn_away(principal)
+        return None
+
+    @rx.event
+    async def sign_out(self):
+        token = self.session_token
+        await in_db(lambda s: auth.sign_out(session=s, token=token))
+        self.session_token = ""
+        self._principal = None
+        self.user_name = ""
+        self.user_role = ""
+        return rx.redirect(routes.LOGIN)

@@ -1,0 +1,46 @@
+"""The App: pages, API routes and lifespan tasks. Wiring only."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_portal import routes
+from support_portal.jobs.runner import run_in_background
+from support_portal.pages.agent import agent_page
+from support_portal.pages.client import client_page
+from support_portal.pages.login import login_page
+from support_portal.pages.manager import manager_page
+from support_portal.state.agent import AgentState
+from support_portal.state.client import ClientState
+from support_portal.state.login import LoginState
+from support_portal.state.manager import ManagerState
+
+
+def index() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), min_height="100vh")
+
+
+app = rx.App(
+    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
+)
+app.add_page(index, route="/", title="Support Portal", on_load=LoginState.route_home)
+app.add_page(
+    login_page, route=routes.LOGIN, title="Sign in · Support Portal", on_load=LoginState.on_load
+)
+app.add_page(
+    client_page,
+    route=routes.CLIENT,
+    title="My tickets · Support Portal",
+    on_load=ClientState.on_load,
+)
+app.add_page(
+    agent_page,
+    route=routes.AGENT,
+    title="Agent console · Support Portal",
+    on_load=AgentState.on_load,
+)
+app.add_page(
+    manager_page, route=routes.MANAGER, title="Board · Support Portal", on_load=ManagerState.on_load
+)
+
+app.register_lifespan_task(run_in_background)

@@ -1,0 +1,230 @@
+"""Ticket services on a real database: each change writes its event in the same
+transaction, a forbidden change changes nothing, and the history replays to the status."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import select
+
+from support_portal.domain.lifecycle import Status, TransitionNotAllowed, replay
+from support_portal.models import Notification, Ticket, TicketEvent
+from support_portal.services import tickets
+from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tests.factories import good_draft, make_org, make_ticket, make_user, principal
+
+
+def events(session, ticket, kind=None):
+    q = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    rows = session.exec(q).all()
+    return [e for e in rows if kind is None or e.kind == kind]
+
+
+def test_creating_a_ticket_numbers_it_and_records_the_created_event_and_outbox(session, clock):
+    ticket = make_ticket(session, now=clock())
+    session.commit()
+    assert ticket.number == 1000 + ticket.id
+    assert ticket.status == "new" and ticket.version == 1
+    [created] = events(session, ticket)
+    assert created.kind == "created" and created.is_public
+    kinds = {n.kind for n in session.exec(select(Notification)).all()}
+    assert kinds == {"ticket_created_team", "ticket_created_client"}
+
+
+def test_a_vague_ticket_is_refused_with_a_message_per_field(session):
+    client = make_user(session, "client")
+    agent = make_user(session, "agent")
+    with pytest.raises(ValidationFailed) as err:
+        tickets.create_ticket(
+            session=session,
+            principal=principal(agent),
+            draft=good_draft(
+                tried_to_do="it",
+                happened_instead="doesn't work",
+                steps_to_reproduce="",
+                error_messages="",
+            ),
+            organization_id=client.organization_id,
+            requester_id=client.id,
+        )
+    assert set(err.value.errors) == {"tried_to_do", "happened_instead", "steps_to_reproduce"}
+    assert session.exec(select(Ticket)).first() is None
+
+
+def test_a_client_cannot_create_tickets(session):
+    client = make_user(session, "client")
+    with pytest.raises(Forbidden):
+        tickets.create_ticket(
+            session=session,
+            principal=principal(client),
+            draft=good_draft(),
+            organization_id=client.organization_id,
+            requester_id=client.id,
+        )
+
+
+def test_status_change_writes_its_event_and_bumps_the_version(session, clock):
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, agent=agent, now=clock())
+    tickets.change_status(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        to=Status.IN_PROGRESS,
+        now=clock.advance(hours=1),
+    )
+    session.commit()
+    assert ticket.status == "in_progress" and ticket.version == 2
+    [change] = events(session, ticket, "status_changed")
+    assert change.data["from"] == "new" and change.data["to"] == "in_progress"
+    assert ticket.first_response_at == clock()
+
+
+def test_a_forbidden_change_raises_and_changes_nothing(session, clock):
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, agent=agent, now=clock())
+    session.commit()
+    with pytest.raises(TransitionNotAllowed):
+        tickets.change_status(
+            session=session, principal=principal(agent), ticket=ticket, to=Status.CLOSED
+        )
+    session.rollback()
+    session.refresh(ticket)
+    assert ticket.status == "new" and ticket.version == 1
+    assert [e.kind for e in events(session, ticket)] == ["created"]
+
+
+def test_a_stale_version_is_refused_with_a_clear_message(session):
+    manager = make_user(session, "manager")
+    ticket = make_ticket(session)
+    with pytest.raises(Conflict, match="changed while you were looking"):
+        tickets.set_priority(
+            session=session,
+            principal=principal(manager),
+            ticket=ticket,
+            priority="urgent",
+            expected_version=ticket.version - 1,
+        )
+
+
+def test_a_client_sees_not_found_for_another_organizations_ticket(session):
+    ticket = make_ticket(session)
+    outsider = make_user(session, "client", organization=make_org(session))
+    session.commit()
+    with pytest.raises(NotFound) as other:
+        tickets.get_ticket(session=session, principal=principal(outsider), number=ticket.number)
+    with pytest.raises(NotFound) as missing:
+        tickets.get_ticket(session=session, principal=principal(outsider), number=999999)
+    assert str(other.value) == str(missing.value)
+
+
+def test_client_confirms_a_resolved_ticket_and_it_closes(session, clock):
+    client = make_user(session, "client")
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, requester=client, agent=agent, now=clock())
+    tickets.change_status(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        to=Status.RESOLVED,
+        now=clock.advance(hours=2),
+    )
+    tickets.confirm_fix(
+        session=session, principal=principal(client), ticket=ticket, now=clock.advance(hours=1)
+    )
+    session.commit()
+    assert ticket.status == "closed" and ticket.closed_at == clock()
+    assert "fix_confirmed" in {n.kind for n in session.exec(select(Notification)).all()}
+
+
+def test_still_broken_reopens_with_the_reason(session, clock):
+    client = make_user(session, "client")
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, requester=client, agent=agent, now=clock())
+    tickets.change_status(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        to=Status.RESOLVED,
+        now=clock.advance(hours=2),
+    )
+    with pytest.raises(ValidationFailed):
+        tickets.reopen(session=session, principal=principal(client), ticket=ticket, reason=" ")
+    tickets.reopen(
+        session=session,
+        principal=principal(client),
+        ticket=ticket,
+        reason="Reminders still skip the SMS step",
+        now=clock.advance(hours=1),
+    )
+    assert ticket.status == "in_progress" and ticket.resolved_at is None
+    [reopened] = events(session, ticket, "reopened")
+    assert reopened.data["reason"] == "Reminders still skip the SMS step"
+
+
+def test_an_agent_may_take_a_ticket_but_only_a_manager_assigns_others(session):
+    agent = make_user(session, "agent")
+    other = make_user(session, "agent")
+    manager = make_user(session, "manager")
+    ticket = make_ticket(session)
+    tickets.assign(session=session, principal=principal(agent), ticket=ticket, assignee_id=agent.id)
+    with pytest.raises(Forbidden):
+        tickets.assign(
+            session=session, principal=principal(agent), ticket=ticket, assignee_id=other.id
+        )
+    tickets.assign(
+        session=session, principal=principal(manager), ticket=ticket, assignee_id=other.id
+    )
+    assert ticket.assignee_id == other.id
+    assert [e.kind for e in events(session, ticket)][-2:] == ["assigned", "assigned"]
+
+
+def test_internal_notes_are_not_public_and_do_not_notify_the_client(session):
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, agent=agent)
+    before = len(session.exec(select(Notification)).all())
+    tickets.post_update(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        body="Suspect the release",
+        internal=True,
+    )
+    [note] = events(session, ticket, "internal_note")
+    assert not note.is_public
+    assert len(session.exec(select(Notification)).all()) == before
+
+
+STATUS_ST = st.sampled_from(list(Status))
+ROLE_ST = st.sampled_from(["client", "agent", "manager"])
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(attempts=st.lists(st.tuples(STATUS_ST, ROLE_ST), max_size=12))
+def test_any_sequence_of_attempts_leaves_events_that_replay_to_the_status(session, attempts):
+    client = make_user(session, "client")
+    people = {
+        "client": client,
+        "agent": make_user(session, "agent"),
+        "manager": make_user(session, "manager"),
+    }
+    ticket = make_ticket(session, requester=client, agent=people["agent"])
+    session.commit()
+    for target, role in attempts:
+        try:
+            tickets.change_status(
+                session=session, principal=principal(people[role]), ticket=ticket, to=target
+            )
+            session.commit()
+        except TransitionNotAllowed:
+            session.rollback()
+    session.refresh(ticket)
+    history = [
+        (e.data["from"], e.data["to"])
+        for e in events(session, ticket)
+        if e.kind in ("status_changed", "reopened")
+    ]
+    assert replay(history) == Status(ticket.status)
