@@ -92,9 +92,10 @@ def app_env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def app_url(app_env, tmp_path_factory) -> Iterator[str]:
-    cli = str(BIN / "support-portal")
-    subprocess.run([cli, "migrate"], env=app_env, check=True, cwd=ROOT, capture_output=True)
-    subprocess.run([cli, "seed-demo"], env=app_env, check=True, cwd=ROOT, capture_output=True)
+    # `python -m` runs this checkout's code even when another one is installed in the venv.
+    cli = [sys.executable, "-m", "support_portal.cli"]
+    subprocess.run([*cli, "migrate"], env=app_env, check=True, cwd=ROOT, capture_output=True)
+    subprocess.run([*cli, "seed-demo"], env=app_env, check=True, cwd=ROOT, capture_output=True)
     port = _free_port()
     log_path = tmp_path_factory.mktemp("logs") / "reflex.log"
     log = open(log_path, "wb")  # noqa: SIM115
