@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_fields import AFFECTED_AREAS, CATEGORIES, Priority
 
 
@@ -29,6 +30,7 @@ Str = Annotated[str, AfterValidator(_storable)]
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 AffectedArea = Literal[AFFECTED_AREAS]  # type: ignore[valid-type]
+Channel = Literal[tuple(CHANNELS)]  # type: ignore[valid-type]
 PriorityValue = Literal[tuple(p.value for p in Priority)]  # type: ignore[valid-type]
 
 
@@ -49,7 +51,9 @@ class TranscriptMessage(_Body):
 
 
 class SupportStep(_Body):
-    channel: Str = Field(min_length=1, max_length=40, description="e.g. chat, phone, zoom")
+    """A live channel tried before the ticket, and what it achieved."""
+
+    channel: Channel = Field(description="the live channel tried before the ticket")
     outcome: Str = Field(max_length=500)
 
 
@@ -93,7 +97,7 @@ class TicketCreate(_Body):
     priority: PriorityValue = "normal"
     affected_workflow_name: Str = Field("", max_length=200)
     affected_workflow_url: Str = Field("", max_length=500)
-    support_path: list[SupportStep] = Field(default_factory=list, max_length=20)
+    support_path: list[SupportStep] = Field(default_factory=list, max_length=10)
     transcript: list[TranscriptMessage] = Field(default_factory=list, max_length=1000)
 
 

@@ -219,3 +219,29 @@ async def test_the_openapi_description_names_every_endpoint_and_the_key_schemes(
     create = doc["paths"]["/api/v1/tickets"]["post"]
     assert {"201", "400", "401", "413", "422"} <= set(create["responses"])
     assert doc["components"]["schemas"]["TicketCreate"]["properties"]["title"]["maxLength"] == 200
+
+
+async def test_support_path_and_workflow_link_are_checked_like_in_the_console(api, world, session):
+    body = ticket_body(
+        support_path=[{"channel": "zoom", "outcome": "   "}],
+        affected_workflow_url="http://[broken",
+    )
+    response = await api.post("/api/v1/tickets", json=body, headers=bearer(world["key"]))
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"support_path_zoom", "affected_workflow_url"}
+    assert ticket_count(session) == 0
+
+
+async def test_support_path_and_workflow_link_are_kept_on_the_ticket(api, world, session):
+    body = ticket_body(
+        support_path=[{"channel": "chat", "outcome": "Checked the phone field together"}],
+        affected_workflow_name="Appointment reminders",
+        affected_workflow_url="https://app.example.com/workflows/123",
+    )
+    response = await api.post("/api/v1/tickets", json=body, headers=bearer(world["key"]))
+    assert response.status_code == 201
+    ticket = session.exec(select(Ticket)).one()
+    assert ticket.support_path == [
+        {"channel": "chat", "outcome": "Checked the phone field together"}
+    ]
+    assert ticket.affected_workflow_url == "https://app.example.com/workflows/123"

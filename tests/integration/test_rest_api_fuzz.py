@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from support_portal.api.app import build_api
 from support_portal.services.api_keys import create_api_key
-from tests.factories import make_org, make_user, principal
+from tests.factories import make_org, make_ticket, make_user, principal
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", build_api())
 # A body over 1 MB is refused with 413 before it is parsed: a rejection as good as a 422.
@@ -19,9 +19,12 @@ _rejection.expected_statuses = [*_rejection.expected_statuses, "413"]
 
 @pytest.fixture
 def api_key(session) -> str:
-    """A key, and the client of the documented example, so the example creates ticket #1001."""
+    """A key, the client of the documented example, and ticket #1001 (the documented number)."""
     manager = make_user(session, "manager")
-    make_user(session, "client", organization=make_org(session), email="dana@brightsmiles.example")
+    client = make_user(
+        session, "client", organization=make_org(session), email="dana@brightsmiles.example"
+    )
+    make_ticket(session, requester=client, agent=manager)
     key, _ = create_api_key(session=session, principal=principal(manager), name="Fuzz")
     session.commit()
     return key
