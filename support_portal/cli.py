@@ -130,6 +130,21 @@ def _cmd_revoke_api_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_list_api_keys(args: argparse.Namespace) -> int:
+    from support_portal.db import session_scope
+    from support_portal.services.api_keys import list_api_keys
+
+    with session_scope() as session:
+        principal = _acting_manager(session, args.manager)
+        keys = list_api_keys(session=session, principal=principal)
+    if not keys:
+        print("No API keys yet. Create one with create-api-key NAME.")
+    for key in keys:
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        print(f"{key.prefix}  {state:<18}  created {key.created_at:%Y-%m-%d}  {key.name}")
+    return 0
+
+
 def _cmd_worker(args: argparse.Namespace) -> int:
     from support_portal.jobs.runner import run_forever
 
@@ -171,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("prefix", help="the key's prefix, as printed when it was created")
     p.add_argument("--manager", help="the manager revoking it (needed if several)")
     p.set_defaults(func=_cmd_revoke_api_key)
+
+    p = sub.add_parser("list-api-keys", help="every API key's prefix, state and name")
+    p.add_argument("--manager", help="the manager asking (needed if several)")
+    p.set_defaults(func=_cmd_list_api_keys)
 
     p = sub.add_parser("worker", help="run the background jobs in this process")
     p.add_argument("--once", action="store_true", help="run every job once and exit")

@@ -109,6 +109,9 @@ def ticket_status(*, session: Session, api_key: ApiKey, number: str | int) -> Ti
     )
 
 
+_SOURCES = {"chat": "a live chat", SOURCE: "a chat in an outside tool"}
+
+
 def _status_label(value: Any) -> str:
     try:
         return STATUS_LABELS[Status(value)]
@@ -121,7 +124,7 @@ def summarize(event: TicketEvent) -> str:
     data = event.data or {}
     match event.kind:
         case "created":
-            return f"Ticket created from {data.get('source') or 'chat'}."
+            return f"Ticket created from {_SOURCES.get(data.get('source'), 'a live chat')}."
         case "status_changed":
             return f"Status changed to {_status_label(data.get('to'))}."
         case "reopened":

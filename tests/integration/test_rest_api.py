@@ -72,7 +72,7 @@ async def test_a_valid_key_creates_a_ticket_and_reads_it_back(api, world, sessio
     assert ticket["status"] == "new" and ticket["status_label"] == "New"
     assert ticket["priority"] == "high" and ticket["source"] == "api"
     assert ticket["organization"] == "Bright Smiles Dental"
-    assert ticket["timeline"][0]["summary"] == "Ticket created from api."
+    assert ticket["timeline"][0]["summary"] == "Ticket created from a chat in an outside tool."
 
     stored = session.exec(select(Ticket)).one()
     assert stored.requester_id == world["client"].id and stored.organization_id == world["org"].id

@@ -129,3 +129,19 @@ def test_the_cli_refuses_an_unknown_manager_or_prefix(db_url, session, capsys):
     assert "No active manager" in capsys.readouterr().err
     assert main(["revoke-api-key", "sp_unknown"]) == 1
     assert "No active API key" in capsys.readouterr().err
+
+
+def test_the_cli_lists_keys_with_their_prefix_and_state(db_url, session, capsys):
+    make_user(session, "manager")
+    session.commit()
+    assert main(["list-api-keys"]) == 0
+    assert "No API keys yet" in capsys.readouterr().out
+    main(["create-api-key", "Front chat"])
+    main(["create-api-key", "Intercom"])
+    old = capsys.readouterr().out.strip().splitlines()[-1]
+    main(["revoke-api-key", old[:11]])
+    capsys.readouterr()
+    assert main(["list-api-keys"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and "active" in lines[0] and "Front chat" in lines[0]
+    assert lines[1].startswith(old[:11]) and "revoked" in lines[1] and old not in lines[1]
