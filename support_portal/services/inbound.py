@@ -237,7 +237,7 @@ def _apply_reply(
             tickets.confirm_fix(session=session, principal=principal, ticket=ticket, now=now)
             return ReplyOutcome("confirmed", ticket.number)
         if word == "REOPEN" and ticket.status in (Status.RESOLVED.value, Status.CLOSED.value):
-            rest = text.strip()[len("REOPEN") :].strip(" :-")
+            rest = text.strip()[len("REOPEN") :].strip(" :-,.!")
             reason = rest or f"The client replied REOPEN by {via}."
             tickets.reopen(
                 session=session, principal=principal, ticket=ticket, reason=reason, now=now

@@ -103,7 +103,7 @@ def keyword(text: str) -> str | None:
         return "STOP"
     if word in START_WORDS:
         return "START"
-    first = word.split(" ", 1)[0] if word else ""
+    first = word.split(" ", 1)[0].rstrip(":,.!") if word else ""
     if first in {"CONFIRM", "REOPEN"}:
         return first
     return None

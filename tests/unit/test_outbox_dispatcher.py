@@ -151,9 +151,7 @@ def test_a_provider_down_for_a_while_then_back_delivers_every_notification_once(
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
-def test_two_dispatchers_at_once_on_postgresql_send_every_row_exactly_once(
-    db_url, clock, request
-):
+def test_two_dispatchers_at_once_on_postgresql_send_every_row_exactly_once(db_url, clock, request):
     if not db_url.startswith("postgres"):
         pytest.skip("row locks are a PostgreSQL test")
     engine = db_module.get_engine(db_url)
