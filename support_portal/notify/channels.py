@@ -127,13 +127,16 @@ class SendGridChannel:
         content = [{"type": "text/plain", "value": message.text}]
         if message.html:
             content.append({"type": "text/html", "value": message.html})
+        personalization = {
+            "to": [{"email": message.to}],
+            # Comes back in Event Webhook payloads, tying events to this row.
+            "custom_args": {"notification_id": str(message.notification_id)},
+        }
         payload: dict[str, Any] = {
-            "personalizations": [{"to": [{"email": message.to}]}],
+            "personalizations": [personalization],
             "from": {"email": self._from},
             "subject": message.subject or "(no subject)",
             "content": content,
-            # Comes back in Event Webhook payloads, tying events to this row.
-            "custom_args": {"notification_id": str(message.notification_id)},
         }
         if message.reply_to:
             payload["reply_to"] = {"email": message.reply_to}

@@ -1,0 +1,32 @@
+"""Managers see what the outbox sent; others are kept out."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+
+def test_a_manager_sees_recent_notifications_with_their_status(new_page):
+    page = new_page()
+    sign_in(page, "manager@agency.example")
+    expect(page).to_have_url(re.compile("/manager/?$"))
+    page.goto("/manager/notifications")
+    expect(page.get_by_role("heading", name="Notifications", exact=True)).to_be_visible()
+    table = page.get_by_role("table", name="Recent notifications")
+    expect(table).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Provider id")).to_be_visible()
+    first = table.get_by_role("row").nth(1)
+    expect(first).to_contain_text(re.compile(r"#\d{4}"))
+    expect(first).to_contain_text(re.compile(r"sent|delivered"))
+
+
+def test_an_agent_who_opens_the_notifications_page_is_turned_away(new_page):
+    page = new_page()
+    sign_in(page, "alex@agency.example")
+    expect(page).to_have_url(re.compile("/agent/?$"))
+    page.goto("/manager/notifications")
+    expect(page).to_have_url(re.compile("/agent/?$"))
+    expect(page.get_by_role("table", name="Recent notifications")).to_have_count(0)
