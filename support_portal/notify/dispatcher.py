@@ -158,7 +158,7 @@ def send_one(
     worker: str,
 ) -> str:
     """Send one claimed row and record the outcome; returns the row's new status."""
-    row = session.get(Notification, row_id)
+    row = session.get(Notification, row_id, populate_existing=True)
     if not _owns(row, worker):
         return "lost"  # another worker re-claimed it after our lease ran out
     assert row is not None
@@ -178,7 +178,7 @@ def send_one(
             raise PermanentFailure(None, f"no channel {row.channel!r}")
         result = channel.send(message)
     except PermanentFailure as exc:
-        row = session.get(Notification, row_id)
+        row = session.get(Notification, row_id, populate_existing=True)
         assert row is not None
         row.status = "failed"
         row.last_error = str(exc)
@@ -191,7 +191,7 @@ def send_one(
     except Exception as exc:  # TemporaryFailure, or a bug in an adapter: retry either way
         if not isinstance(exc, TemporaryFailure):
             log.exception("notification %s: unexpected error", row_id)
-        row = session.get(Notification, row_id)
+        row = session.get(Notification, row_id, populate_existing=True)
         assert row is not None
         row.last_error = str(exc)[:1000]
         row.claimed_by = None
@@ -202,7 +202,7 @@ def send_one(
             row.status = "pending"
             row.next_attempt_at = now + backoff(row.attempts)
     else:
-        row = session.get(Notification, row_id)
+        row = session.get(Notification, row_id, populate_existing=True)
         assert row is not None
         row.status = "sent"
         row.sent_at = now

@@ -45,13 +45,16 @@ def manager_notifications_page() -> rx.Component:
         ),
         rx.cond(
             state.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(*[rx.table.column_header_cell(label) for _, label in COLUMNS])
+            rx.el.section(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(*[rx.table.column_header_cell(label) for _, label in COLUMNS])
+                    ),
+                    rx.table.body(rx.foreach(state.rows, _row)),
+                    width="100%",
                 ),
-                rx.table.body(rx.foreach(state.rows, _row)),
+                # A named region: the table itself cannot carry the name through Radix.
                 aria_label="Recent notifications",
-                width="100%",
             ),
             rx.text("No notifications yet."),
         ),
