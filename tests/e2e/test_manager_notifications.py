@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
@@ -30,3 +31,14 @@ def test_an_agent_who_opens_the_notifications_page_is_turned_away(new_page):
     page.goto("/manager/notifications")
     expect(page).to_have_url(re.compile("/agent/?$"))
     expect(page.get_by_role("region", name="Recent notifications")).to_have_count(0)
+
+
+def test_the_running_app_serves_the_webhooks_and_refuses_unsigned_calls(app_url):
+    for path in (
+        "/api/webhooks/twilio/status",
+        "/api/webhooks/twilio/inbound",
+        "/api/webhooks/sendgrid/events",
+        "/api/webhooks/sendgrid/inbound",
+    ):
+        response = httpx.post(f"{app_url}{path}", data={"Body": "STOP"}, timeout=10)
+        assert response.status_code == 403, path
