@@ -11,10 +11,12 @@ from support_portal.pages.agent import agent_page
 from support_portal.pages.client import client_page
 from support_portal.pages.login import login_page
 from support_portal.pages.manager import manager_page
+from support_portal.pages.manager_notifications import manager_notifications_page
 from support_portal.state.agent import AgentState
 from support_portal.state.client import ClientState
 from support_portal.state.login import LoginState
 from support_portal.state.manager import ManagerState
+from support_portal.state.manager_notifications import ManagerNotificationsState
 
 
 def index() -> rx.Component:
@@ -43,6 +45,12 @@ app.add_page(
 )
 app.add_page(
     manager_page, route=routes.MANAGER, title="Board · Support Portal", on_load=ManagerState.on_load
+)
+app.add_page(
+    manager_notifications_page,
+    route=routes.MANAGER_NOTIFICATIONS,
+    title="Notifications · Support Portal",
+    on_load=ManagerNotificationsState.on_load,
 )
 
 app.register_lifespan_task(run_in_background)
