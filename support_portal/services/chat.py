@@ -439,3 +439,36 @@ def convert_to_ticket(
         now,
     )
     return ticket
+
+
+# Snapshots for the live rooms. The server pushes them into rooms whose members were checked
+# (join_chat, require_team) before their browsers were linked; no browser calls these.
+
+
+def room_snapshot(*, session: Session, chat_id: int, now: datetime | None = None) -> dict[str, Any]:
+    chat = _load(session, chat_id)
+    view = _views(session, [chat], now or utcnow())[0]
+    rows = session.exec(
+        select(ChatMessage, User)
+        .join(User, col(User.id) == col(ChatMessage.sender_id), isouter=True)
+        .where(ChatMessage.chat_id == chat.id)
+        .order_by(col(ChatMessage.created_at), col(ChatMessage.id))
+    ).all()
+    return {
+        **view.as_dict(),
+        "messages": [
+            {
+                "id": str(m.id),
+                "sender_role": m.sender_role,
+                "sender_name": u.name if u else "Support Portal",
+                "body": m.body,
+                "at": as_utc(m.created_at).strftime("%H:%M"),
+            }
+            for m, u in rows
+        ],
+    }
+
+
+def queue_snapshot(*, session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
+    chats = list(session.exec(select(ChatSession).where(ChatSession.status == WAITING)).all())
+    return [v.as_dict() for v in _views(session, chats, now or utcnow())]
