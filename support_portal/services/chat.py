@@ -353,6 +353,7 @@ def get_transcript(*, session: Session, principal: Principal, chat_id: int) -> l
     return [
         {
             "id": m.id,
+            "sender": m.sender_role,
             "sender_role": m.sender_role,
             "sender_name": u.name if u else "Support Portal",
             "body": m.body,

@@ -211,3 +211,45 @@ def test_converting_a_chat_creates_the_ticket_with_its_transcript_and_tells_the_
     assert "Expect a first response by" in last["body"]
     outbox = session.exec(select(Notification)).all()
     assert outbox, "the team and the client are notified through the outbox"
+
+
+def test_an_agent_lists_their_own_tickets_and_sees_internal_notes_in_the_timeline(
+    session, people, clock
+):
+    from support_portal.services import agent_tickets, tickets
+
+    chat = _active_chat(session, people, clock)
+    ticket = chat_service.convert_to_ticket(
+        session=session, principal=people["agent"], chat_id=chat.id, draft=good_draft()
+    )
+    tickets.post_update(
+        session=session, principal=people["agent"], ticket=ticket, body="note", internal=True
+    )
+    session.commit()
+    mine = agent_tickets.list_assigned(session=session, principal=people["agent"])
+    assert [t["number"] for t in mine] == [ticket.number]
+    assert agent_tickets.list_assigned(session=session, principal=people["other_agent"]) == []
+    kinds = [
+        e["kind"]
+        for e in agent_tickets.team_timeline(
+            session=session, principal=people["agent"], ticket=ticket
+        )
+    ]
+    assert kinds[0] == "created" and "internal_note" in kinds
+    with pytest.raises(Forbidden):
+        agent_tickets.team_timeline(session=session, principal=people["client"], ticket=ticket)
+
+
+def test_the_team_timeline_reads_transcripts_of_any_shape():
+    from support_portal.state.agent_ticket import _transcript_text, describe
+
+    data = {
+        "source": "chat",
+        "title": "Form rejects phones",
+        "transcript": [
+            {"sender": "client", "body": "Hi"},
+            {"sender_name": "Sam Patel", "sender_role": "agent", "body": "Hello"},
+        ],
+    }
+    assert _transcript_text(data) == "client: Hi\nSam Patel: Hello"
+    assert describe({"kind": "created", "data": data}) == "Created from a chat: Form rejects phones"
