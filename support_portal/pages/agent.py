@@ -132,6 +132,44 @@ def _select(label: str, name: str, options: list[tuple[str, str]]) -> rx.Compone
     )
 
 
+UPLOAD_ID = "convert-screenshots"
+
+
+def screenshots() -> rx.Component:
+    return rx.vstack(
+        rx.text("Screenshots", font_weight="500", font_size="0.9em", id="screenshots-label"),
+        rx.upload(
+            rx.text("Drop screenshots or logs here, or click to choose files", size="2"),
+            id=UPLOAD_ID,
+            multiple=True,
+            border="1px dashed var(--gray-a7)",
+            padding="0.75em",
+            width="100%",
+            aria_labelledby="screenshots-label",
+        ),
+        rx.hstack(
+            rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.badge(f, variant="outline")),
+            wrap="wrap",
+        ),
+        rx.button(
+            "Upload screenshots",
+            type="button",
+            variant="soft",
+            on_click=[
+                S.upload_screenshots(rx.upload_files(upload_id=UPLOAD_ID)),
+                rx.clear_selected_files(UPLOAD_ID),
+            ],
+        ),
+        rx.cond(
+            S.attachment_names.length() > 0,
+            rx.text("Attached: ", S.attachment_names.join(", "), size="2", role="status"),
+        ),
+        _error("file", "convert-file"),
+        spacing="1",
+        width="100%",
+    )
+
+
 def convert_form() -> rx.Component:
     return rx.card(
         rx.form(
@@ -159,6 +197,7 @@ def convert_form() -> rx.Component:
                     spacing="4",
                     wrap="wrap",
                 ),
+                screenshots(),
                 rx.hstack(
                     rx.button("Create ticket", type="submit"),
                     rx.button("Cancel", type="button", variant="soft", on_click=S.cancel_convert),

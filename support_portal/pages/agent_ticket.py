@@ -101,6 +101,16 @@ def agent_ticket_page() -> rx.Component:
                         ),
                     ),
                 ),
+                rx.cond(
+                    S.files.length() > 0,
+                    rx.hstack(
+                        rx.text("Attachments:", font_weight="600"),
+                        rx.foreach(
+                            S.files, lambda f: rx.link(f["name"], href=f["url"], is_external=True)
+                        ),
+                        wrap="wrap",
+                    ),
+                ),
                 _status_form(),
                 rx.heading("Timeline", size="4"),
                 rx.vstack(

@@ -9,7 +9,7 @@ import reflex as rx
 from support_portal.domain import chat_rules
 from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft
-from support_portal.services import agent_tickets
+from support_portal.services import agent_tickets, attachments
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError, ValidationFailed
 from support_portal.settings import get_settings
@@ -157,6 +157,37 @@ class AgentConsoleState(ChatMemberState):
         self.converting = True
 
     @rx.event
+    async def upload_screenshots(self, files: list[rx.UploadFile]):
+        """Keep the bytes ourselves: Reflex's upload folder is served to anyone."""
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        chat_id = self._chat_id
+        errors = {k: v for k, v in self.form_errors.items() if k != "file"}
+        for upload in files:
+            data = await upload.read()
+            name = upload.name or "upload"
+
+            def work(s, data=data, name=name):
+                att = attachments.store_attachment(
+                    session=s, principal=principal, filename=name, data=data, chat_id=chat_id
+                )
+                s.commit()
+                return att.id, att.original_name
+
+            try:
+                attachment_id, stored_name = await in_db(work)
+            except ServiceError as exc:
+                errors["file"] = f"{name}: {exc}"
+                continue
+            self._attachment_ids = [*self._attachment_ids, attachment_id]
+            self.attachment_names = [*self.attachment_names, stored_name]
+        if "file" not in errors and self._attachment_ids:
+            # A screenshot is one of the ways to meet the "steps, error or screenshot" rule.
+            errors.pop("steps_to_reproduce", None)
+        self.form_errors = errors
+
+    @rx.event
     def cancel_convert(self):
         self.converting = False
         self.form_errors = {}
@@ -200,9 +231,6 @@ def _attach(session, principal, attachment_ids: list[int], ticket) -> None:
     """Screenshots uploaded while converting belong to the new ticket."""
     if not attachment_ids:
         return
-    from support_portal.services import attachments
-
-    for attachment_id in attachment_ids:
-        attachments.attach_to_ticket(
-            session=session, principal=principal, attachment_id=attachment_id, ticket=ticket
-        )
+    attachments.attach_to_ticket(
+        session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
+    )

@@ -9,7 +9,7 @@ import reflex as rx
 from support_portal.domain.lifecycle import STATUS_LABELS, allowed_targets
 from support_portal.domain.roles import Role
 from support_portal.models import Organization, User
-from support_portal.services import agent_tickets, tickets
+from support_portal.services import agent_tickets, attachments, tickets
 from support_portal.services.errors import ServiceError, TransitionNotAllowed
 from support_portal.state.session import SessionState, in_db
 
@@ -63,6 +63,7 @@ class AgentTicketState(SessionState):
     details: list[dict[str, str]] = []
     events: list[dict[str, Any]] = []
     status_options: list[dict[str, str]] = []
+    files: list[dict[str, str]] = []
     not_found: bool = False
     _version: int = 0
 
@@ -77,10 +78,16 @@ class AgentTicketState(SessionState):
             org = s.get(Organization, ticket.organization_id)
             requester = s.get(User, ticket.requester_id)
             events = agent_tickets.team_timeline(session=s, principal=principal, ticket=ticket)
-            return ticket, org, requester, events
+            files = [
+                {"name": a.original_name, "url": attachments.download_url(a.id)}  # type: ignore[arg-type]
+                for a in attachments.ticket_attachments(
+                    session=s, principal=principal, ticket=ticket
+                )
+            ]
+            return ticket, org, requester, events, files
 
         try:
-            ticket, org, requester, events = await in_db(work)
+            ticket, org, requester, events, files = await in_db(work)
         except ServiceError:
             self.not_found = True
             self.ticket_number = 0
@@ -108,6 +115,7 @@ class AgentTicketState(SessionState):
             }
             for e in events
         ]
+        self.files = files
         self.status_options = [
             {"value": s.value, "label": STATUS_LABELS[s]}
             for s in allowed_targets(ticket.status, principal.actor)

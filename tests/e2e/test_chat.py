@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import sign_in
+from tests.files import PNG
 
 LIVE = 2_000  # what "real time" means here: the other side shows it within two seconds
 
@@ -62,6 +63,17 @@ def test_a_client_and_an_agent_chat_live_and_the_chat_becomes_a_ticket(new_page)
     expect(agent.get_by_text("Say what happened instead.")).to_be_visible()
     expect(tried).to_have_value("it")
 
+    # A screenshot travels with the ticket; a file that is not what its name says is refused.
+    upload = agent.locator("#convert-screenshots input[type=file]")
+    upload.set_input_files(
+        [{"name": "notes.png", "mimeType": "image/png", "buffer": b"just some text"}]
+    )
+    agent.get_by_role("button", name="Upload screenshots").click()
+    expect(agent.get_by_text(re.compile("notes.png: "))).to_be_visible()
+    upload.set_input_files([{"name": "form-error.png", "mimeType": "image/png", "buffer": PNG}])
+    agent.get_by_role("button", name="Upload screenshots").click()
+    expect(agent.get_by_text("Attached: form-error.png")).to_be_visible()
+
     tried.fill("Add a new patient through the intake form on the clinic website")
     agent.get_by_label("What happened instead?").fill(
         "Form shows 'invalid phone' for every mobile number and does not submit"
@@ -80,3 +92,9 @@ def test_a_client_and_an_agent_chat_live_and_the_chat_becomes_a_ticket(new_page)
     link = client.get_by_role("link", name=f"Ticket #{number}")
     expect(link).to_be_visible()
     expect(link).to_have_attribute("href", f"/client/tickets/{number}")
+
+    agent.goto(f"/agent/tickets/{number}")
+    timeline = agent.get_by_role("list", name="Timeline")
+    expect(timeline).to_contain_text("Created from a chat")
+    expect(timeline).to_contain_text("new patient intake form")
+    expect(agent.get_by_role("link", name="form-error.png")).to_be_visible()
