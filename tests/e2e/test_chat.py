@@ -98,3 +98,35 @@ def test_a_client_and_an_agent_chat_live_and_the_chat_becomes_a_ticket(new_page)
     expect(timeline).to_contain_text("Created from a chat")
     expect(timeline).to_contain_text("new patient intake form")
     expect(agent.get_by_role("link", name="form-error.png")).to_be_visible()
+
+
+def test_the_queue_is_live_in_every_agents_console_and_a_resolved_chat_ends_for_the_client(
+    new_page,
+):
+    alex = new_page()
+    sign_in(alex, "alex@agency.example")
+    sam = new_page()
+    sign_in(sam, "sam@agency.example")
+    for console in (alex, sam):
+        expect(console.get_by_role("heading", name="Waiting chats")).to_be_visible()
+
+    client = new_page()
+    sign_in(client, "olivia@harborfitness.example")
+    client.get_by_role("button", name="Start a chat").click()
+    _send(client, "How do I add a second trainer calendar?")
+
+    accept_on_sam = sam.get_by_role("button", name="Accept chat from Olivia Shaw")
+    expect(accept_on_sam).to_be_visible()
+    accept_on_alex = alex.get_by_role("button", name="Accept chat from Olivia Shaw")
+    expect(accept_on_alex).to_be_visible()
+    accept_on_alex.click()
+    expect(alex.get_by_role("log")).to_contain_text("second trainer calendar")
+    # Taken by Alex: gone from Sam's queue without a reload.
+    expect(accept_on_sam).to_have_count(0)
+
+    _send(alex, "Open Calendars, then New calendar, and pick the trainer as the owner")
+    expect(client.get_by_role("log")).to_contain_text("pick the trainer", timeout=LIVE)
+    alex.get_by_role("button", name="Mark resolved").click()
+    expect(client.get_by_role("log")).to_contain_text("marked this chat as resolved")
+    expect(client.get_by_role("button", name="Start a chat")).to_be_visible()
+    expect(client.get_by_label("Message", exact=True)).to_have_count(0)
