@@ -104,7 +104,7 @@ def send_form(*, on_submit: Any, send_id: Any, form_id: str) -> rx.Component:
     input_id = f"{form_id}-message"
     return rx.form(
         rx.hstack(
-            rx.el.label("Message", html_for=input_id, class_name="sr-only", hidden=False),
+            rx.el.label("Message", html_for=input_id, font_size="0.9em"),
             rx.input(id=input_id, name="message", placeholder="Type a message", width="100%"),
             rx.el.input(type="hidden", name="client_msg_id", value=send_id),
             rx.button("Send", type="submit"),

@@ -68,7 +68,8 @@ class AgentTicketState(SessionState):
     _version: int = 0
 
     def _number(self) -> str:
-        return str(self.router.page.params.get("number", ""))
+        # The last segment of /agent/tickets/<number>/ (router.page.params is deprecated).
+        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
     async def _reload(self, principal) -> None:
         number = self._number()
