@@ -125,13 +125,13 @@ class ChatMemberState(SessionState):
 
     async def _join(self, principal, chat_id: int) -> ChatRoomState | None:
         """Link this browser to the chat's room, after the service confirms membership."""
+
+        def work(s) -> dict[str, Any]:
+            chat_service.join_chat(session=s, principal=principal, chat_id=chat_id)
+            return chat_service.room_snapshot(session=s, chat_id=chat_id)
+
         try:
-            snapshot = await in_db(
-                lambda s: (
-                    chat_service.join_chat(session=s, principal=principal, chat_id=chat_id),
-                    chat_service.room_snapshot(session=s, chat_id=chat_id),
-                )[1]
-            )
+            snapshot = await in_db(work)
         except ServiceError as exc:
             self.chat_error = str(exc)
             return None
