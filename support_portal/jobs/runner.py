@@ -25,7 +25,9 @@ Job = Callable[[Session, datetime], int]
 
 def registered_jobs() -> list[tuple[str, Job]]:
     """The jobs, in the order they run each tick. Imported here to keep start-up light."""
-    jobs: list[tuple[str, Job]] = []
+    from support_portal.jobs.systemic_job import detect_systemic
+
+    jobs: list[tuple[str, Job]] = [("detect_systemic", detect_systemic)]
     return jobs
 
 
