@@ -163,9 +163,11 @@ def declare_problem(
     title: str,
     candidate_id: int | None = None,
     ticket_ids: list[int] | None = None,
+    ticket_numbers: list[int] | None = None,
     now: datetime | None = None,
 ) -> Problem:
-    """Turn a candidate, or a hand-picked set of tickets, into a problem that links them."""
+    """Turn a candidate, or a hand-picked set of tickets (by id or by number), into a problem
+    that links them."""
     require_role(principal, Role.MANAGER)
     now = now or utcnow()
     title = title.strip()
@@ -173,6 +175,17 @@ def declare_problem(
         raise ValidationFailed({"title": "Give the problem a short title the team will know."})
     candidate = None
     ids = list(ticket_ids or [])
+    if ticket_numbers:
+        numbers = list(dict.fromkeys(ticket_numbers))
+        by_number = session.exec(
+            select(Ticket).where(Ticket.number.in_(numbers))  # type: ignore[union-attr]
+        ).all()
+        missing = set(numbers) - {t.number for t in by_number}
+        if missing:
+            raise ValidationFailed(
+                {"tickets": "No ticket " + ", ".join(f"#{n}" for n in sorted(missing)) + "."}
+            )
+        ids += [t.id for t in by_number]  # type: ignore[misc]
     if candidate_id is not None:
         candidate = session.get(SystemicCandidate, candidate_id)
         if candidate is None or candidate.status != "open":

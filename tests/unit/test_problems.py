@@ -19,7 +19,7 @@ from support_portal.models import (
     TicketEvent,
 )
 from support_portal.services import problems, systemic, tickets
-from support_portal.services.errors import Forbidden, NotFound
+from support_portal.services.errors import Forbidden, NotFound, ValidationFailed
 from tests.factories import good_draft, make_org, make_ticket, make_user, principal
 
 PARAPHRASES = [
@@ -339,3 +339,29 @@ def test_new_similar_tickets_are_suggested_for_an_open_problem(session, clock, w
     [view] = problems.list_problems(session=session, principal=principal(world["manager"]))
     assert [s.ticket_id for s in view.suggestions] == [newcomer.id]
     assert {t.ticket_id for t in view.tickets} == {t.id for t in made}
+
+
+def test_a_problem_can_be_declared_from_ticket_numbers_and_unknown_numbers_are_named(
+    session, clock, world
+):
+    made = reminder_tickets(session, clock, world)
+    manager = principal(world["manager"])
+    with pytest.raises(ValidationFailed) as err:
+        problems.declare_problem(
+            session=session, principal=manager, title="x", ticket_numbers=[made[0].number, 99999]
+        )
+    assert "#99999" in err.value.errors["tickets"]
+    problem = problems.declare_problem(
+        session=session,
+        principal=manager,
+        title="Reminder SMS",
+        ticket_numbers=[made[0].number, made[1].number],
+    )
+    session.commit()
+    assert [
+        t.ticket_id for t in problems.list_problems(session=session, principal=manager)[0].tickets
+    ] == [
+        made[0].id,
+        made[1].id,
+    ]
+    assert problem.status == "open"
