@@ -120,7 +120,18 @@ def manager_reports_page() -> rx.Component:
                     _bars(s.by_organization, "name", "tickets", layout="vertical"),
                 ),
                 _panel(
-                    "chats", _bars(s.chats, "day", "chats", "converted_to_ticket", "over_threshold")
+                    "chats",
+                    rx.vstack(
+                        rx.text(
+                            "Over threshold: chats that ran longer than ",
+                            s.chat_threshold_minutes,
+                            " minutes.",
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        _bars(s.chats, "day", "chats", "converted_to_ticket", "over_threshold"),
+                        width="100%",
+                    ),
                 ),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="4",

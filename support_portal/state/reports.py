@@ -11,6 +11,7 @@ from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
 from support_portal.services import reports
 from support_portal.services.errors import ServiceError
+from support_portal.settings import get_settings
 from support_portal.state.session import SessionState, in_db
 
 Rows = list[dict[str, Any]]
@@ -28,6 +29,7 @@ class ReportsState(SessionState):
     by_organization: Rows = []
     agent_load: Rows = []
     chats: Rows = []
+    chat_threshold_minutes: float = 15.0
 
     @rx.event
     async def on_load(self):
@@ -77,6 +79,7 @@ class ReportsState(SessionState):
         if report is None:
             return
         self.error = ""
+        self.chat_threshold_minutes = get_settings().chat_escalation_minutes
         for key, rows in report.charts.items():
             setattr(self, key, rows)
 
