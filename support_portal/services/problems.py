@@ -156,6 +156,52 @@ def link_ticket_to_problem(
     return True
 
 
+def link_related_ticket(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket_id: int,
+    related_ticket_id: int,
+    now: datetime | None = None,
+) -> int | None:
+    """Link a ticket to a similar one (the conversion form's "link" on a similar ticket).
+
+    If the similar ticket belongs to an open problem, the ticket joins that problem and its id
+    is returned. Otherwise both tickets get an internal note naming the other, for a manager
+    to declare a problem later; None is returned. Team only.
+    """
+    require_team(principal)
+    now = now or utcnow()
+    if ticket_id == related_ticket_id:
+        raise ValidationFailed({"ticket": "A ticket cannot be linked to itself."})
+    ticket = tickets.get_ticket_by_id(session=session, principal=principal, ticket_id=ticket_id)
+    related = tickets.get_ticket_by_id(
+        session=session, principal=principal, ticket_id=related_ticket_id
+    )
+    problem = _problem_of(session).get(related_ticket_id)
+    if problem is not None:
+        link_ticket_to_problem(
+            session=session,
+            principal=principal,
+            problem_id=problem.id,  # type: ignore[arg-type]
+            ticket_id=ticket_id,
+            now=now,
+        )
+        return problem.id
+    for one, other in ((ticket, related), (related, ticket)):
+        append_event(
+            session,
+            ticket=one,
+            kind="related_ticket",
+            actor=principal,
+            now=now,
+            is_public=False,
+            data={"ticket_id": other.id, "number": other.number, "title": other.title},
+            dedupe_key=f"related:{one.id}:{other.id}",
+        )
+    return None
+
+
 def declare_problem(
     *,
     session: Session,

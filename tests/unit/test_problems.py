@@ -365,3 +365,43 @@ def test_a_problem_can_be_declared_from_ticket_numbers_and_unknown_numbers_are_n
         made[1].id,
     ]
     assert problem.status == "open"
+
+
+def test_linking_a_new_ticket_to_a_similar_one_joins_its_problem_or_notes_both(
+    session, clock, world
+):
+    problem, made, _ = declared(session, clock, world)
+    agent = principal(world["agent"])
+    newcomer = make_ticket(
+        session, requester=world["clients"][3], agent=world["agent"], now=clock(), **PARAPHRASES[3]
+    )
+    loose = make_ticket(session, requester=world["clients"][3], agent=world["agent"], **UNRELATED)
+    other = make_ticket(session, requester=world["clients"][2], agent=world["agent"], **UNRELATED)
+    session.commit()
+    assert (
+        problems.link_related_ticket(
+            session=session, principal=agent, ticket_id=newcomer.id, related_ticket_id=made[0].id
+        )
+        == problem.id
+    )
+    assert session.get(ProblemTicket, (problem.id, newcomer.id)) is not None
+    assert (
+        problems.link_related_ticket(
+            session=session, principal=agent, ticket_id=loose.id, related_ticket_id=other.id
+        )
+        is None
+    )
+    session.commit()
+    notes = session.exec(select(TicketEvent).where(TicketEvent.kind == "related_ticket")).all()
+    assert {(e.ticket_id, e.data["ticket_id"]) for e in notes} == {
+        (loose.id, other.id),
+        (other.id, loose.id),
+    }
+    assert not any(e.is_public for e in notes)
+    with pytest.raises(Forbidden):
+        problems.link_related_ticket(
+            session=session,
+            principal=principal(world["clients"][3]),
+            ticket_id=loose.id,
+            related_ticket_id=other.id,
+        )
