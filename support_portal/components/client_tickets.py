@@ -62,6 +62,7 @@ def ticket_card(row: TicketRow) -> rx.Component:
         href=row.url,
         underline="none",
         color="inherit",
+        _hover={"color": "inherit"},
         width="100%",
         aria_label=f"Ticket #{row.ticket_number}: {row.title}",
     )
