@@ -10,6 +10,8 @@ config = rx.Config(
     app_name="support_portal",
     db_url=_settings.db_url,
     redis_url=_settings.redis_url,
+    # One worker keeps state in memory; with Redis, several workers share it.
+    state_manager_mode="redis" if _settings.redis_url else "memory",
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import routes
+from support_portal.api.app import build_api
 from support_portal.jobs.runner import run_in_background
 from support_portal.pages.agent import agent_page
 from support_portal.pages.client import client_page
@@ -23,6 +24,7 @@ def index() -> rx.Component:
 
 
 app = rx.App(
+    api_transformer=build_api(),
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
 )
 app.add_page(index, route="/", title="Support Portal", on_load=LoginState.route_home)

@@ -15,7 +15,9 @@ from sqlmodel import Session, select
 
 from support_portal.clock import utcnow
 from support_portal.domain.lifecycle import STATUS_LABELS, Status, check_transition
+from support_portal.domain.links import LinkRefused, check_url
 from support_portal.domain.roles import Role
+from support_portal.domain.support_path import clean_support_path
 from support_portal.domain.ticket_fields import Priority
 from support_portal.domain.ticket_quality import TicketDraft, check_quality
 from support_portal.models import Organization, Ticket, User
@@ -82,6 +84,13 @@ def create_ticket(
     require_team(principal)
     now = now or utcnow()
     errors = check_quality(draft)
+    draft.support_path, path_errors = clean_support_path(draft.support_path)
+    errors.update(path_errors)
+    if draft.affected_workflow_url.strip():
+        try:
+            draft.affected_workflow_url = check_url(draft.affected_workflow_url)
+        except LinkRefused as exc:
+            errors["affected_workflow_url"] = str(exc)
     if errors:
         raise ValidationFailed(errors, "The ticket needs more detail before it can be created.")
     requester = session.get(User, requester_id)

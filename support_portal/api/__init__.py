@@ -1,0 +1,1 @@
+"""Starlette routes beside the Reflex app: files, webhooks, the REST API."""
