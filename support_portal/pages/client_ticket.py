@@ -7,7 +7,7 @@ import reflex as rx
 from support_portal import routes
 from support_portal.components.client_tickets import WRAP, status_badge, timeline, when
 from support_portal.components.layout import page_frame
-from support_portal.state.client import ClientTicketState
+from support_portal.state.client import DETAILS_UPLOAD_ID, ClientTicketState
 from support_portal.state.ticket_live import TicketLive
 
 TALL = {"min_height": "44px"}
@@ -108,36 +108,59 @@ def close_the_loop() -> rx.Component:
 
 def add_details() -> rx.Component:
     return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.el.label("Add details", html_for="details", font_weight="500"),
-                rx.text(
-                    "Anything new: what you tried, what you saw, an error message.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                rx.text_area(
-                    id="details",
-                    value=ClientTicketState.details_text,
-                    on_change=ClientTicketState.set_details_text,
-                    width="100%",
-                    rows="4",
-                    size="3",
-                ),
-                _error(ClientTicketState.details_error),
-                rx.button(
-                    "Send details",
-                    type="submit",
-                    size="3",
-                    loading=ClientTicketState.busy,
-                ),
-                spacing="2",
-                width="100%",
-                align="start",
+        rx.vstack(
+            rx.el.label("Add details", html_for="details", font_weight="500"),
+            rx.text(
+                "Anything new: what you tried, what you saw, an error message.",
+                size="2",
+                color_scheme="gray",
             ),
-            on_submit=ClientTicketState.add_details,
-            reset_on_submit=False,
+            rx.text_area(
+                id="details",
+                value=ClientTicketState.details_text,
+                on_change=ClientTicketState.set_details_text,
+                width="100%",
+                rows="4",
+                size="3",
+            ),
+            rx.upload(
+                # A real button inside the drop zone: a click on it opens the file picker.
+                rx.button(
+                    rx.icon("paperclip", size=18),
+                    "Attach screenshots or logs",
+                    type="button",
+                    variant="outline",
+                    size="3",
+                ),
+                rx.text("PNG, JPG, GIF, WebP, PDF, TXT or LOG", size="1", color_scheme="gray"),
+                id=DETAILS_UPLOAD_ID,
+                multiple=True,
+                max_files=5,
+                border="1px dashed var(--gray-a8)",
+                border_radius="var(--radius-3)",
+                padding="0.75em",
+                width="100%",
+                display="flex",
+                flex_direction="column",
+                align_items="center",
+                gap="0.5em",
+            ),
+            rx.foreach(
+                rx.selected_files(DETAILS_UPLOAD_ID),
+                lambda name: rx.text(rx.icon("file", size=14), " ", name, size="2", style=WRAP),
+            ),
+            _error(ClientTicketState.details_error),
+            rx.button(
+                "Send details",
+                on_click=ClientTicketState.add_details(
+                    rx.upload_files(upload_id=DETAILS_UPLOAD_ID)
+                ),
+                size="3",
+                loading=ClientTicketState.busy,
+            ),
+            spacing="2",
             width="100%",
+            align="start",
         ),
         width="100%",
     )

@@ -6,7 +6,7 @@ import reflex as rx
 
 from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
-from support_portal.services import client_views, preferences, tickets
+from support_portal.services import attachments, client_views, preferences, tickets
 from support_portal.services.authz import Principal
 from support_portal.services.client_views import TicketRow, TicketView
 from support_portal.services.errors import (
@@ -17,6 +17,8 @@ from support_portal.services.errors import (
 )
 from support_portal.state.session import SessionState, in_db
 from support_portal.state.ticket_live import TicketLive, live_token, schedule_ticket_update
+
+DETAILS_UPLOAD_ID = "details-files"
 
 
 class ClientState(SessionState):
@@ -128,19 +130,39 @@ class ClientTicketState(SessionState):
         return True
 
     @rx.event
-    async def add_details(self, form: dict | None = None):
+    async def add_details(self, files: list[rx.UploadFile]):
+        """Text and files in one go: the files are read here and stored privately, never
+        in Reflex's public upload folder."""
         body = self.details_text
+        uploads = [(f.filename or "file", await f.read()) for f in files]
         self.busy = True
         yield
-        done = await self._act(
-            lambda s, p, t: tickets.add_client_details(
-                session=s, principal=p, ticket=t, body=body, now=utcnow()
-            ),
-            error_field="details_error",
-        )
+
+        def record(session, principal, ticket):
+            ids = [
+                attachments.store_attachment(
+                    session=session,
+                    principal=principal,
+                    filename=name,
+                    data=data,
+                    ticket_id=ticket.id,
+                ).id
+                for name, data in uploads
+            ]
+            tickets.add_client_details(
+                session=session,
+                principal=principal,
+                ticket=ticket,
+                body=body,
+                attachment_ids=ids,
+                now=utcnow(),
+            )
+
+        done = await self._act(record, error_field="details_error")
         self.busy = False
         if done:
             self.details_text = ""
+            yield rx.clear_selected_files(DETAILS_UPLOAD_ID)
             yield rx.toast.success("Thanks, your details were added and the team was told.")
 
     @rx.event

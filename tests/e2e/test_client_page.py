@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import RESULTS, sign_in
+from tests.files import PNG
 
 DANA = "dana@brightsmiles.example"  # Bright Smiles Dental
 LEE = "lee@brightsmiles.example"  # Bright Smiles Dental, Dana's colleague
@@ -58,14 +59,28 @@ def test_details_added_in_one_browser_appear_live_in_another_and_no_internal_not
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     _open_ticket(page, 1001)
     page.get_by_label("Add details").fill("It also skips the SMS for Tuesday bookings.")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Attach screenshots or logs").click()
+    chooser.value.set_files(
+        files=[{"name": "workflow-history.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    expect(page.get_by_text("workflow-history.png")).to_be_visible()
     page.get_by_role("button", name="Send details").click()
-    expect(page.get_by_role("list", name="Timeline")).to_contain_text("You added details")
+    timeline = page.get_by_role("list", name="Timeline")
+    expect(timeline).to_contain_text("You added details")
     expect(page.get_by_label("Add details")).to_have_value("")
+    # The screenshot is served only through the checked download route.
+    link = timeline.get_by_role("link", name="workflow-history.png")
+    href = link.get_attribute("href")
+    assert href and href.startswith("/files/")
+    response = page.request.get(href)
+    assert response.status == 200 and response.body() == PNG
 
     # Lee did nothing: the update arrives on her open page without a reload.
     live = watcher.get_by_role("list", name="Timeline")
     expect(live).to_contain_text("Dana Brooks added details")
     expect(live).to_contain_text("It also skips the SMS for Tuesday bookings.")
+    expect(live.get_by_role("link", name="workflow-history.png")).to_be_visible()
     assert frames, "no websocket frames were recorded"
     assert not any(INTERNAL_NOTE in f for f in frames)
 
@@ -137,7 +152,8 @@ def _fits_a_phone(page, name: str) -> None:
     # The tap target: a text field's frame, a switch's whole labelled row.
     small = page.evaluate(
         """() => [...document.querySelectorAll('button, input, textarea, a')]
-            .filter(e => e.offsetParent !== null && e.getAttribute('aria-hidden') !== 'true')
+            .filter(e => e.offsetParent !== null && e.type !== 'file'
+                && e.getAttribute('aria-hidden') !== 'true')
             .map(e => e.closest('.rt-TextFieldRoot, label') || e)
             .map(e => [e.textContent || e.id, e.getBoundingClientRect().height])
             .filter(([, h]) => h < 40)"""
