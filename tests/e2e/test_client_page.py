@@ -173,3 +173,21 @@ def test_the_client_pages_fit_a_375px_phone_without_horizontal_scrolling(new_pag
     page.goto("/client/settings")
     expect(page.get_by_role("switch", name="Email updates")).to_be_visible()
     _fits_a_phone(page, "settings")
+
+
+def test_after_signing_out_the_next_person_in_the_same_tab_gets_nothing_of_the_last_ticket(
+    new_page,
+):
+    page = new_page()
+    sign_in(page, DANA)
+    expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
+    _open_ticket(page, 1001)
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(str(p))))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile("/login/?$"))
+    sign_in(page, "olivia@harborfitness.example")
+    expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^Ticket #1003:"))).to_be_visible()
+    page.wait_for_timeout(500)  # let any stray live update arrive before checking
+    assert not any("Appointment reminder workflow stopped sending SMS" in f for f in frames)
