@@ -11,7 +11,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 PORT ?= 3000
 
-.PHONY: setup run test lint bench browser clean
+.PHONY: setup run test lint bench browser clean tools
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,15 @@ run: setup
 browser: setup
 	./scripts/ensure-chromium.sh
 
-test: setup browser
+# Stoplight Prism serves the providers' OpenAPI specs for the contract tests.
+PRISM := .tools/node_modules/.bin/prism
+
+$(PRISM):
+	$(BIN)/npm install --silent --no-audit --no-fund --prefix .tools @stoplight/prism-cli@5.14.2
+
+tools: setup $(PRISM)
+
+test: setup browser tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_base_url: str | None = None
     public_base_url: str = "http://localhost:3000"
+    # Replies to ticket emails go to reply+<ticket token>@this domain (SendGrid Inbound Parse).
+    inbound_email_domain: str = "reply.agency.example"
     provider_timeout_seconds: float = 10.0
     outbox_max_attempts: int = 8
 

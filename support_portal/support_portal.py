@@ -8,15 +8,19 @@ from support_portal import routes
 from support_portal.api.app import build_api
 from support_portal.jobs.runner import run_in_background
 from support_portal.pages.agent import agent_page
+from support_portal.pages.agent_ticket import agent_ticket_page
 from support_portal.pages.client import client_page
 from support_portal.pages.client_settings import client_settings_page
 from support_portal.pages.client_ticket import client_ticket_page
 from support_portal.pages.login import login_page
 from support_portal.pages.manager import manager_page
+from support_portal.pages.manager_notifications import manager_notifications_page
 from support_portal.state.agent import AgentState
+from support_portal.state.agent_ticket import AgentTicketState
 from support_portal.state.client import ClientSettingsState, ClientState, ClientTicketState
 from support_portal.state.login import LoginState
 from support_portal.state.manager import ManagerState
+from support_portal.state.manager_notifications import ManagerNotificationsState
 
 
 def index() -> rx.Component:
@@ -56,7 +60,19 @@ app.add_page(
     on_load=AgentState.on_load,
 )
 app.add_page(
+    agent_ticket_page,
+    route=routes.AGENT_TICKET,
+    title="Ticket · Support Portal",
+    on_load=AgentTicketState.on_load,
+)
+app.add_page(
     manager_page, route=routes.MANAGER, title="Board · Support Portal", on_load=ManagerState.on_load
+)
+app.add_page(
+    manager_notifications_page,
+    route=routes.MANAGER_NOTIFICATIONS,
+    title="Notifications · Support Portal",
+    on_load=ManagerNotificationsState.on_load,
 )
 
 app.register_lifespan_task(run_in_background)

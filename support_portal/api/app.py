@@ -1,11 +1,15 @@
-"""One Starlette app holding every non-Reflex route; mounted in front of Reflex's backend."""
+"""One Starlette app holding every non-Reflex route; mounted in front of Reflex's backend.
+
+Each feature module exposes its routes with full paths (no shared `Mount` prefixes, so
+lists never shadow each other); add a module's routes here to serve them.
+"""
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from support_portal.api import files
+from support_portal.api import files, rest, webhooks
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[*files.routes])
+    return Starlette(routes=[*files.routes, *rest.routes, *webhooks.routes()])

@@ -43,7 +43,10 @@ def check_url(url: str) -> str:
         raise LinkRefused("Paste a link.")
     if len(url) > 500:
         raise LinkRefused("That link is too long.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed "[" of an IPv6 host
+        raise LinkRefused("That does not look like a web address.") from exc
     if parts.scheme.lower() not in ("http", "https"):
         raise LinkRefused("Only web links (http or https) can be added.")
     if not parts.hostname or any(c.isspace() for c in url):

@@ -1,11 +1,313 @@
-"""`/agent`: the agent console."""
+"""`/agent`: the agent console: waiting chats, my chats, the open chat, my tickets."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from support_portal.components.chat import TIMER_JS, chat_timer, message_list, send_form
 from support_portal.components.layout import page_frame
+from support_portal.domain.ticket_fields import AFFECTED_AREAS, CATEGORIES, Priority
+from support_portal.state.agent_console import AgentConsoleState
+from support_portal.state.chat import AgentsQueueState, ChatRoomState
+
+S = AgentConsoleState
+
+
+def _chat_card(chat: Any, action: rx.Component) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(rx.text.strong(chat["client_name"]), " · ", chat["organization_name"]),
+                rx.spacer(),
+                action,
+                width="100%",
+                align="center",
+            ),
+            rx.text(chat["topic"], size="2", color_scheme="gray"),
+            chat_timer(
+                key=chat["id"],
+                started_at_ms=chat["started_at_ms"],
+                mm_ss=chat["mm_ss"],
+                flagged=chat["flagged"],
+                threshold_seconds=S.threshold_seconds,
+                flag_text=S.flag_text,
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+        class_name="chat-card",
+    )
+
+
+def waiting_chats() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Waiting chats", size="4"),
+        rx.cond(
+            AgentsQueueState.chats.length() > 0,
+            rx.foreach(
+                AgentsQueueState.chats,
+                lambda c: _chat_card(
+                    c,
+                    rx.button(
+                        "Accept",
+                        on_click=S.accept(c["id"].to(int)),
+                        aria_label="Accept chat from " + c["client_name"].to(str),
+                    ),
+                ),
+            ),
+            rx.text("No one is waiting.", color_scheme="gray"),
+        ),
+        width="100%",
+        aria_label="Waiting chats",
+        role="region",
+    )
+
+
+def my_chats() -> rx.Component:
+    return rx.vstack(
+        rx.heading("My chats", size="4"),
+        rx.cond(
+            S.active_chats.length() > 0,
+            rx.foreach(
+                S.active_chats,
+                lambda c: _chat_card(
+                    c,
+                    rx.button(
+                        "Open",
+                        variant="soft",
+                        on_click=S.open_chat(c["id"].to(int)),
+                        aria_label="Open chat with " + c["client_name"].to(str),
+                    ),
+                ),
+            ),
+            rx.text("No active chats.", color_scheme="gray"),
+        ),
+        width="100%",
+        role="region",
+        aria_label="My chats",
+    )
+
+
+def _field(label: str, name: str, *, multiline: bool = False) -> rx.Component:
+    field_id = f"convert-{name}"
+    control = rx.text_area if multiline else rx.input
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, font_weight="500", font_size="0.9em"),
+        control(
+            id=field_id,
+            name=name,
+            default_value=S.prefill[name],
+            width="100%",
+            aria_describedby=f"{field_id}-error",
+        ),
+        _error(name, field_id),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _error(name: str, field_id: str) -> rx.Component:
+    return rx.cond(
+        S.form_errors[name],
+        rx.text(S.form_errors[name], id=f"{field_id}-error", color_scheme="red", size="1"),
+    )
+
+
+def _select(label: str, name: str, options: list[tuple[str, str]]) -> rx.Component:
+    field_id = f"convert-{name}"
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, font_weight="500", font_size="0.9em"),
+        rx.el.select(
+            *[rx.el.option(text, value=value) for value, text in options],
+            id=field_id,
+            name=name,
+            default_value=S.prefill[name],
+            style={"padding": "0.35em", "border-radius": "6px"},
+        ),
+        _error(name, field_id),
+        spacing="1",
+    )
+
+
+UPLOAD_ID = "convert-screenshots"
+
+
+def screenshots() -> rx.Component:
+    return rx.vstack(
+        rx.text("Screenshots", font_weight="500", font_size="0.9em", id="screenshots-label"),
+        rx.upload(
+            rx.text("Drop screenshots or logs here, or click to choose files", size="2"),
+            id=UPLOAD_ID,
+            multiple=True,
+            border="1px dashed var(--gray-a7)",
+            padding="0.75em",
+            width="100%",
+            aria_labelledby="screenshots-label",
+        ),
+        rx.hstack(
+            rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.badge(f, variant="outline")),
+            wrap="wrap",
+        ),
+        rx.button(
+            "Upload screenshots",
+            type="button",
+            variant="soft",
+            on_click=[
+                S.upload_screenshots(rx.upload_files(upload_id=UPLOAD_ID)),
+                rx.clear_selected_files(UPLOAD_ID),
+            ],
+        ),
+        rx.cond(
+            S.attachment_names.length() > 0,
+            rx.text("Attached: ", S.attachment_names.join(", "), size="2", role="status"),
+        ),
+        _error("file", "convert-file"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def convert_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Convert to ticket", size="4"),
+                rx.text(
+                    "For ",
+                    rx.text.strong(S.prefill["client_name"]),
+                    " · ",
+                    S.prefill["organization_name"],
+                    ". The chat transcript is attached automatically.",
+                    size="2",
+                ),
+                _field("Title", "title"),
+                _field("What was the client trying to do?", "tried_to_do", multiline=True),
+                _field("What happened instead?", "happened_instead", multiline=True),
+                _field("When did it start?", "started_when"),
+                _field("Recent changes", "recent_changes", multiline=True),
+                _field("Steps to reproduce", "steps_to_reproduce", multiline=True),
+                _field("Error messages", "error_messages", multiline=True),
+                rx.hstack(
+                    _select("Category", "category", [(c, c) for c in CATEGORIES]),
+                    _select("Affected area", "affected_area", [(a, a) for a in AFFECTED_AREAS]),
+                    _select("Priority", "priority", [(p.value, p.value.title()) for p in Priority]),
+                    spacing="4",
+                    wrap="wrap",
+                ),
+                screenshots(),
+                rx.hstack(
+                    rx.button("Create ticket", type="submit"),
+                    rx.button("Cancel", type="button", variant="soft", on_click=S.cancel_convert),
+                ),
+                width="100%",
+            ),
+            on_submit=S.create_ticket,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def open_chat() -> rx.Component:
+    return rx.cond(
+        ChatRoomState.chat_id > 0,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(
+                        ChatRoomState.client_name, " · ", ChatRoomState.organization_name, size="4"
+                    ),
+                    rx.spacer(),
+                    rx.badge(ChatRoomState.status),
+                    width="100%",
+                ),
+                rx.cond(
+                    ChatRoomState.is_open,
+                    chat_timer(
+                        key="open",
+                        started_at_ms=ChatRoomState.started_at_ms,
+                        mm_ss="",
+                        flagged=ChatRoomState.flagged,
+                        threshold_seconds=S.threshold_seconds,
+                        flag_text=S.flag_text,
+                    ),
+                ),
+                message_list(ChatRoomState.messages),
+                rx.cond(
+                    ChatRoomState.status == "active",
+                    rx.vstack(
+                        send_form(on_submit=S.send, send_id=S.send_id, form_id="agent-chat"),
+                        rx.hstack(
+                            rx.button("Mark resolved", variant="soft", on_click=S.mark_resolved),
+                            rx.button("Convert to ticket", on_click=S.start_convert),
+                        ),
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    S.chat_error != "",
+                    rx.callout(S.chat_error, color_scheme="red", role="alert"),
+                ),
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def my_tickets() -> rx.Component:
+    return rx.vstack(
+        rx.heading("My tickets", size="4"),
+        rx.cond(
+            S.my_tickets.length() > 0,
+            rx.foreach(
+                S.my_tickets,
+                lambda t: rx.hstack(
+                    rx.link(
+                        "#" + t["number"].to(str) + " " + t["title"].to(str),
+                        href="/agent/tickets/" + t["number"].to(str),
+                    ),
+                    rx.badge(t["status"]),
+                    rx.text(t["organization"], size="1", color_scheme="gray"),
+                    wrap="wrap",
+                ),
+            ),
+            rx.text("No open tickets assigned to you.", color_scheme="gray"),
+        ),
+        width="100%",
+        role="region",
+        aria_label="My tickets",
+    )
 
 
 def agent_page() -> rx.Component:
-    return page_frame(rx.heading("Agent console", size="6"), role="agent")
+    return page_frame(
+        rx.vstack(
+            rx.heading("Agent console", size="6"),
+            rx.cond(
+                S.created_notice != "",
+                rx.callout(S.created_notice, icon="ticket", color_scheme="green", role="status"),
+            ),
+            rx.grid(
+                rx.vstack(waiting_chats(), my_chats(), width="100%", spacing="5"),
+                rx.vstack(
+                    open_chat(),
+                    rx.cond(S.converting, convert_form()),
+                    my_tickets(),
+                    width="100%",
+                    spacing="5",
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="5",
+                width="100%",
+            ),
+            width="100%",
+            on_mount=[S.load, rx.call_script(TIMER_JS)],
+        ),
+        role=rx.cond(AgentConsoleState.user_role == "manager", "manager", "agent"),
+        max_width="1300px",
+    )

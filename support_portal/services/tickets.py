@@ -79,8 +79,12 @@ def create_ticket(
     transcript: list[dict[str, Any]] | None = None,
     assignee_id: int | None = None,
     now: datetime | None = None,
+    event_data: dict[str, Any] | None = None,
 ) -> Ticket:
-    """Create a ticket from structured detail; a vague one is refused field by field."""
+    """Create a ticket from structured detail; a vague one is refused field by field.
+
+    `event_data` adds to the "created" event, e.g. which API key an integration used.
+    """
     require_team(principal)
     now = now or utcnow()
     errors = check_quality(draft)
@@ -132,6 +136,7 @@ def create_ticket(
             "chat_id": source_chat_id,
             "transcript": transcript or [],
             "title": ticket.title,
+            **(event_data or {}),
         },
     )
     if assignee_id is not None:

@@ -214,7 +214,7 @@ class ClientSettingsState(SessionState):
         self.notify_email, self.notify_sms, self.phone = (
             prefs.notify_email,
             prefs.notify_sms,
-            prefs.phone,
+            prefs.phone or "",
         )
         self.phone_error, self.saved = "", False
         return None

@@ -85,6 +85,31 @@ def test_details_added_in_one_browser_appear_live_in_another_and_no_internal_not
     assert not any(INTERNAL_NOTE in f for f in frames)
 
 
+def test_the_teams_public_update_arrives_live_and_its_internal_note_never_does(new_page):
+    frames: list[str] = []
+    client = new_page()
+    client.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(str(p))))
+    sign_in(client, DANA)
+    expect(client.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
+    _open_ticket(client, 1019)
+
+    agent = new_page()
+    sign_in(agent, "alex@agency.example")
+    expect(agent).to_have_url(re.compile("/agent/?$"))
+    agent.goto("/agent/tickets/1019")
+    agent.get_by_label("Internal note").fill("Secret: billing flagged this account")
+    agent.get_by_role("button", name="Add internal note").click()
+    expect(agent.get_by_role("list", name="Timeline")).to_contain_text("Secret: billing")
+    agent.get_by_label("Update for the client").fill("Found it: the pause switch is per team.")
+    agent.get_by_role("button", name="Post update").click()
+
+    timeline = client.get_by_role("list", name="Timeline")
+    expect(timeline).to_contain_text("Update from Alex Kim")
+    expect(timeline).to_contain_text("Found it: the pause switch is per team.")
+    expect(timeline).not_to_contain_text("Secret: billing")
+    assert not any("Secret: billing" in f for f in frames)
+
+
 def test_a_client_confirms_a_resolved_ticket(new_page):
     page = new_page()
     sign_in(page, DANA)

@@ -33,6 +33,7 @@ def test_a_loom_share_address_is_a_walkthrough_and_others_are_plain_links():
         "data:text/html,<script>",
         "ftp://x.example/a",
         "not a link",
+        "http://[unclosed",
     ],
 )
 def test_script_and_other_schemes_are_refused(url):

@@ -1,0 +1,118 @@
+"""Pieces of the live chat shown to both sides: the messages, the send box, the timer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+# One interval for the whole page: every timer element is updated from its start time, so no
+# event goes to the server per second. The flag element beside a timer is shown once the
+# threshold passes; the server computes the same flag from stored times on every load.
+TIMER_JS = """
+if (!window.__chatTimers) {
+  const pad = (n) => String(n).padStart(2, "0");
+  const tick = () => {
+    const now = Date.now();
+    document.querySelectorAll("[data-chat-timer]").forEach((el) => {
+      const started = Number(el.dataset.startedMs);
+      if (!started) return;
+      const secs = Math.max(0, Math.floor((now - started) / 1000));
+      el.textContent = pad(Math.floor(secs / 60)) + ":" + pad(secs % 60);
+      const flag = document.getElementById(el.dataset.flagId);
+      const threshold = Number(el.dataset.thresholdSeconds);
+      if (flag && threshold && secs >= threshold) flag.hidden = false;
+    });
+  };
+  window.__chatTimers = setInterval(tick, 1000);
+  tick();
+}
+"""
+
+
+def chat_timer(
+    *,
+    key: Any,
+    started_at_ms: Any,
+    mm_ss: Any,
+    flagged: Any,
+    threshold_seconds: Any,
+    flag_text: Any,
+) -> rx.Component:
+    """Elapsed mm:ss that ticks in the browser, and the escalation flag beside it."""
+    flag_id = f"chat-flag-{key}"
+    return rx.hstack(
+        rx.el.span(
+            mm_ss,
+            custom_attrs={
+                "data-chat-timer": "1",
+                "data-started-ms": started_at_ms,
+                "data-threshold-seconds": threshold_seconds,
+                "data-flag-id": flag_id,
+                "aria-label": "Elapsed time",
+            },
+            font_family="monospace",
+        ),
+        rx.el.span(
+            rx.badge(flag_text, color_scheme="red", variant="solid"),
+            id=flag_id,
+            hidden=~flagged,
+            role="status",
+        ),
+        align="center",
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def message_list(messages: Any) -> rx.Component:
+    return rx.vstack(
+        rx.foreach(
+            messages,
+            lambda m: rx.box(
+                rx.text(
+                    rx.text.strong(m["sender_name"]),
+                    " · ",
+                    m["at"],
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.text(m["body"], size="2", white_space="pre-wrap"),
+                padding="0.5em",
+                border_radius="6px",
+                background=rx.match(
+                    m["sender_role"],
+                    ("client", "var(--blue-a3)"),
+                    ("system", "var(--amber-a3)"),
+                    "var(--gray-a3)",
+                ),
+                width="100%",
+                class_name="chat-message",
+            ),
+        ),
+        role="log",
+        aria_label="Chat messages",
+        aria_live="polite",
+        spacing="2",
+        width="100%",
+        max_height="360px",
+        overflow_y="auto",
+    )
+
+
+def send_form(*, on_submit: Any, send_id: Any, form_id: str) -> rx.Component:
+    input_id = f"{form_id}-message"
+    return rx.form(
+        rx.hstack(
+            rx.el.label("Message", html_for=input_id, font_size="0.9em"),
+            rx.input(id=input_id, name="message", placeholder="Type a message", width="100%"),
+            rx.el.input(type="hidden", name="client_msg_id", value=send_id),
+            rx.button("Send", type="submit"),
+            width="100%",
+            align="center",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=True,
+        id=form_id,
+        width="100%",
+    )

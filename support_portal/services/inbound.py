@@ -1,0 +1,359 @@
+"""What providers tell us: delivery status, and clients' replies by SMS and email.
+
+The webhook routes have checked the signature or secret before calling these. Replies are
+threaded only into tickets of the sender's own organization: the sender is matched to a
+client account by phone number or email address, and that account is the acting principal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import getaddresses, parseaddr
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from support_portal.domain.lifecycle import Status
+from support_portal.domain.roles import Role
+from support_portal.models import Notification, Ticket, User, WebhookReceipt
+from support_portal.services import preferences, tickets
+from support_portal.services.authz import Principal
+from support_portal.services.errors import NotFound, ServiceError
+from support_portal.services.timeline import append_event
+
+# Delivery progress: a status never replaces one of a higher rank.
+DELIVERY_RANK = {"sending": 0, "pending": 0, "sent": 1, "delivered": 2, "undelivered": 2}
+FINAL = {"delivered", "undelivered", "failed"}
+TICKET_REF = re.compile(r"#\s?(\d{3,})")
+REPLY_TOKEN = re.compile(r"reply\+([A-Za-z0-9_-]+)@", re.IGNORECASE)
+
+
+def record_receipt(
+    session: Session, *, provider: str, event_id: str | None, accepted: bool, detail: str = ""
+) -> bool:
+    """Keeps a record of a webhook call; False if this provider event was seen before."""
+    receipt = WebhookReceipt(
+        provider=provider, event_id=event_id, accepted=accepted, detail=detail[:500]
+    )
+    try:
+        with session.begin_nested():
+            session.add(receipt)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _final_status(twilio_status: str) -> str | None:
+    status = twilio_status.lower()
+    if status in {"delivered", "read"}:
+        return "delivered"
+    if status in {"undelivered", "failed", "canceled"}:
+        return "undelivered"
+    if status == "sent":
+        return "sent"
+    return None
+
+
+def apply_delivery_status(
+    session: Session,
+    *,
+    notification: Notification,
+    status: str,
+    now: datetime,
+    reason: str = "",
+    public: bool = True,
+) -> bool:
+    """Moves a sent notification forward; a final status is never replaced. True if changed."""
+    if notification.status in FINAL:
+        return False
+    if DELIVERY_RANK.get(status, 0) <= DELIVERY_RANK.get(notification.status, 0):
+        return False
+    notification.status = status
+    if status == "delivered":
+        notification.delivered_at = now
+    if status == "undelivered":
+        notification.last_error = reason
+        ticket = session.get(Ticket, notification.ticket_id) if notification.ticket_id else None
+        if ticket is not None:
+            label = "SMS" if notification.channel == "sms" else "Email"
+            append_event(
+                session,
+                ticket=ticket,
+                kind="notification_failed",
+                actor=None,
+                now=now,
+                is_public=public,
+                data={
+                    "message": f"{label} to {notification.to_address} failed: {reason}",
+                    "channel": notification.channel,
+                    "to": notification.to_address,
+                    "reason": reason,
+                    "notification_id": notification.id,
+                },
+                dedupe_key=f"notification_failed:{notification.id}",
+            )
+    session.add(notification)
+    return True
+
+
+TWILIO_DELIVERY_ERRORS = {
+    "30003": "phone unreachable",
+    "30004": "message blocked",
+    "30005": "unknown number",
+    "30006": "landline or unreachable carrier",
+    "30007": "filtered as spam by the carrier",
+    "21610": "the recipient unsubscribed (replied STOP)",
+}
+
+
+def twilio_status(
+    session: Session, *, message_sid: str, status: str, error_code: str | None, now: datetime
+) -> bool:
+    row = session.exec(
+        select(Notification).where(Notification.provider_message_id == message_sid)
+    ).first()
+    new = _final_status(status)
+    if row is None or new is None:
+        return False
+    reason = ""
+    if new == "undelivered":
+        code = error_code or ""
+        reason = TWILIO_DELIVERY_ERRORS.get(code, f"not delivered ({status} {code})".strip())
+        if code == "21610" and row.recipient_user_id:
+            user = session.get(User, row.recipient_user_id)
+            if user is not None:
+                user.sms_opted_out = True
+    return apply_delivery_status(session, notification=row, status=new, now=now, reason=reason)
+
+
+def _find_sendgrid_row(session: Session, event: dict) -> Notification | None:
+    raw_id = event.get("notification_id")
+    if raw_id is not None and str(raw_id).isdigit():
+        row = session.get(Notification, int(raw_id))
+        if row is not None:
+            return row
+    sg_id = str(event.get("sg_message_id") or "").split(".", 1)[0]
+    if not sg_id:
+        return None
+    return session.exec(
+        select(Notification).where(Notification.provider_message_id == sg_id)
+    ).first()
+
+
+def sendgrid_event(session: Session, *, event: dict, now: datetime) -> bool:
+    kind = str(event.get("event") or "")
+    row = _find_sendgrid_row(session, event)
+    if row is None or row.channel != "email":
+        return False
+    if kind == "delivered":
+        return apply_delivery_status(session, notification=row, status="delivered", now=now)
+    if kind == "bounce":
+        reason = f"bounced ({event.get('reason') or event.get('type') or 'no reason given'})"
+        if row.recipient_user_id:
+            user = session.get(User, row.recipient_user_id)
+            if user is not None:
+                user.email_undeliverable = True
+        return apply_delivery_status(
+            session, notification=row, status="undelivered", now=now, reason=reason[:300]
+        )
+    if kind == "dropped":
+        # Drop reasons name SendGrid's internal lists: for the team, not the client.
+        reason = f"dropped ({event.get('reason') or 'no reason given'})"
+        return apply_delivery_status(
+            session,
+            notification=row,
+            status="undelivered",
+            now=now,
+            reason=reason[:300],
+            public=False,
+        )
+    return False
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    action: str  # "details", "confirmed", "reopened", "opted_out", "opted_in", "ignored"
+    ticket_number: int | None = None
+    detail: str = ""
+
+
+def _clients_by_phone(session: Session, phone: str) -> list[User]:
+    return list(
+        session.exec(
+            select(User).where(
+                User.phone == phone,
+                User.role == Role.CLIENT.value,
+                User.is_active == True,  # noqa: E712
+            )
+        ).all()
+    )
+
+
+def _pick_ticket(session: Session, users: list[User], text: str) -> tuple[User, Ticket] | None:
+    """The ticket named in the text if the sender may see it, else their latest open one."""
+    match = TICKET_REF.search(text)
+    if match:
+        for user in users:
+            try:
+                ticket = tickets.get_ticket(
+                    session=session, principal=Principal.of(user), number=match.group(1)
+                )
+            except NotFound:
+                continue
+            return user, ticket
+    user_ids = [u.id for u in users]
+    latest = session.exec(
+        select(Ticket)
+        .where(
+            col(Ticket.requester_id).in_(user_ids),
+            Ticket.status != Status.CLOSED.value,
+        )
+        .order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc())
+    ).first()
+    if latest is None:
+        return None
+    owner = next(u for u in users if u.id == latest.requester_id)
+    if latest.organization_id != owner.organization_id:  # defence in depth
+        return None
+    return owner, latest
+
+
+def _apply_reply(
+    session: Session,
+    *,
+    user: User,
+    ticket: Ticket,
+    text: str,
+    via: str,
+    now: datetime,
+    attachment_ids: list[int] | None = None,
+) -> ReplyOutcome:
+    principal = Principal.of(user)
+    word = preferences.keyword(text)
+    try:
+        if word == "CONFIRM" and ticket.status == Status.RESOLVED.value:
+            tickets.confirm_fix(session=session, principal=principal, ticket=ticket, now=now)
+            return ReplyOutcome("confirmed", ticket.number)
+        if word == "REOPEN" and ticket.status in (Status.RESOLVED.value, Status.CLOSED.value):
+            rest = text.strip()[len("REOPEN") :].strip(" :-,.!")
+            reason = rest or f"The client replied REOPEN by {via}."
+            tickets.reopen(
+                session=session, principal=principal, ticket=ticket, reason=reason, now=now
+            )
+            return ReplyOutcome("reopened", ticket.number)
+    except ServiceError:
+        pass  # not a move the ticket allows now: keep the words as details instead
+    tickets.add_client_details(
+        session=session,
+        principal=principal,
+        ticket=ticket,
+        body=text,
+        attachment_ids=attachment_ids,
+        data={"via": via},
+        now=now,
+    )
+    return ReplyOutcome("details", ticket.number)
+
+
+def inbound_sms(session: Session, *, from_phone: str, body: str, now: datetime) -> ReplyOutcome:
+    word = preferences.keyword(body)
+    if word == "STOP":
+        preferences.opt_out_sms(session=session, phone=from_phone)
+        return ReplyOutcome("opted_out")
+    if word == "START":
+        preferences.opt_in_sms(session=session, phone=from_phone)
+        return ReplyOutcome("opted_in")
+    users = _clients_by_phone(session, from_phone)
+    if not users or not body.strip():
+        return ReplyOutcome("ignored", detail="unknown sender or empty message")
+    picked = _pick_ticket(session, users, body)
+    if picked is None:
+        return ReplyOutcome("ignored", detail="sender has no open ticket")
+    user, ticket = picked
+    return _apply_reply(session, user=user, ticket=ticket, text=body.strip(), via="sms", now=now)
+
+
+_QUOTE_START = re.compile(r"^(On .{0,200}wrote:|-{2,} ?Original Message ?-{2,}|From: .+)$")
+
+
+def strip_quoted(text: str) -> str:
+    """The new part of an email reply: what comes before the quoted earlier message."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        if _QUOTE_START.match(line.strip()):
+            break
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def reply_token_from(addresses: str) -> str | None:
+    for _, address in getaddresses([addresses]):
+        match = REPLY_TOKEN.search(address + "@" if "@" not in address else address)
+        if match:
+            return match.group(1)
+    return None
+
+
+@dataclass(frozen=True)
+class InboundFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def inbound_email(
+    session: Session,
+    *,
+    to: str,
+    sender: str,
+    text: str,
+    files: list[InboundFile],
+    now: datetime,
+) -> ReplyOutcome:
+    from support_portal.services.attachments_inbound import store_inbound_attachment
+
+    token = reply_token_from(to)
+    if not token:
+        return ReplyOutcome("ignored", detail="no reply token in the address")
+    ticket = session.exec(select(Ticket).where(Ticket.reply_token == token)).first()
+    if ticket is None:
+        return ReplyOutcome("ignored", detail="unknown reply token")
+    address = parseaddr(sender)[1].strip().lower()
+    user = session.exec(select(User).where(User.email == address)).first()
+    if (
+        user is None
+        or not user.is_active
+        or user.role != Role.CLIENT.value
+        or user.organization_id != ticket.organization_id
+    ):
+        return ReplyOutcome("ignored", ticket.number, "sender is not a client of this ticket")
+    body = strip_quoted(text)
+    attachment_ids: list[int] = []
+    for f in files:
+        stored = store_inbound_attachment(
+            session,
+            ticket=ticket,
+            uploader_id=user.id,
+            filename=f.filename,
+            content_type=f.content_type,
+            data=f.data,
+            now=now,
+        )
+        if stored is not None:
+            session.flush()
+            attachment_ids.append(stored.id)  # type: ignore[arg-type]
+    if not body and not attachment_ids:
+        return ReplyOutcome("ignored", ticket.number, "empty reply")
+    return _apply_reply(
+        session,
+        user=user,
+        ticket=ticket,
+        text=body,
+        via="email",
+        now=now,
+        attachment_ids=attachment_ids,
+    )

@@ -1,0 +1,236 @@
+"""The agent console: the live queue, the agent's chats, one open chat, and conversion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from support_portal.domain import chat_rules
+from support_portal.domain.roles import Role
+from support_portal.domain.ticket_quality import TicketDraft
+from support_portal.services import agent_tickets, attachments
+from support_portal.services import chat as chat_service
+from support_portal.services.errors import ServiceError, ValidationFailed
+from support_portal.settings import get_settings
+from support_portal.state.chat import (
+    QUEUE_ROOM,
+    AgentsQueueState,
+    ChatMemberState,
+    refresh_queue_later,
+    refresh_room_later,
+)
+from support_portal.state.session import in_db
+
+TEAM = (Role.AGENT, Role.MANAGER)
+DRAFT_FIELDS = (
+    "title",
+    "tried_to_do",
+    "happened_instead",
+    "started_when",
+    "recent_changes",
+    "steps_to_reproduce",
+    "error_messages",
+    "category",
+    "affected_area",
+    "priority",
+)
+
+
+class AgentConsoleState(ChatMemberState):
+    active_chats: list[dict[str, Any]] = []
+    my_tickets: list[dict[str, Any]] = []
+    threshold_seconds: float = 900.0
+    flag_text: str = ""
+    converting: bool = False
+    prefill: dict[str, str] = {}
+    form_errors: dict[str, str] = {}
+    created_notice: str = ""
+    attachment_names: list[str] = []
+    _attachment_ids: list[int] = []
+
+    async def _refresh_lists(self, principal) -> None:
+        def work(s):
+            return (
+                [v.as_dict() for v in chat_service.list_my_active(session=s, principal=principal)],
+                agent_tickets.list_assigned(session=s, principal=principal),
+            )
+
+        self.active_chats, self.my_tickets = await in_db(work)
+
+    @rx.event
+    async def load(self):
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return
+        minutes = get_settings().chat_escalation_minutes
+        self.threshold_seconds = minutes * 60
+        self.flag_text = chat_rules.flag_text(minutes)
+        queue = await self.get_state(AgentsQueueState)
+        queue = await queue._link_to(QUEUE_ROOM)
+        queue.chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
+        await self._refresh_lists(principal)
+        if self._chat_id:
+            await self._join(principal, self._chat_id)
+
+    @rx.event
+    async def accept(self, chat_id: int):
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+
+        def work(s):
+            chat_service.accept_chat(session=s, principal=principal, chat_id=int(chat_id))
+            s.commit()
+
+        try:
+            await in_db(work)
+        except ServiceError as exc:
+            refresh_queue_later()
+            return rx.toast.error(str(exc))
+        refresh_queue_later()
+        await self._refresh_lists(principal)
+        self.converting = False
+        await self._join(principal, int(chat_id))
+        refresh_room_later(int(chat_id))
+
+    @rx.event
+    async def open_chat(self, chat_id: int):
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        self.converting = False
+        if await self._join(principal, int(chat_id)) is None:
+            return rx.toast.error(self.chat_error)
+
+    @rx.event
+    async def send(self, form_data: dict[str, Any]):
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        await self._send(principal, form_data)
+
+    @rx.event
+    async def mark_resolved(self):
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        chat_id = self._chat_id
+
+        def work(s):
+            chat_service.mark_resolved(session=s, principal=principal, chat_id=chat_id)
+            s.commit()
+
+        try:
+            await in_db(work)
+        except ServiceError as exc:
+            return rx.toast.error(str(exc))
+        refresh_room_later(chat_id)
+        await self._refresh_lists(principal)
+        return rx.toast.success("Chat marked resolved.")
+
+    @rx.event
+    async def start_convert(self):
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        chat_id = self._chat_id
+        try:
+            suggestion = await in_db(
+                lambda s: chat_service.suggested_draft(
+                    session=s, principal=principal, chat_id=chat_id
+                )
+            )
+        except ServiceError as exc:
+            return rx.toast.error(str(exc))
+        self.prefill = {
+            **{f: "" for f in DRAFT_FIELDS},
+            "category": "Bug",
+            "affected_area": "Other",
+            "priority": "normal",
+            **suggestion,
+        }
+        self.form_errors = {}
+        self.created_notice = ""
+        self.attachment_names = []
+        self._attachment_ids = []
+        self.converting = True
+
+    @rx.event
+    async def upload_screenshots(self, files: list[rx.UploadFile]):
+        """Keep the bytes ourselves: Reflex's upload folder is served to anyone."""
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        chat_id = self._chat_id
+        errors = {k: v for k, v in self.form_errors.items() if k != "file"}
+        for upload in files:
+            data = await upload.read()
+            name = upload.name or "upload"
+
+            def work(s, data=data, name=name):
+                att = attachments.store_attachment(
+                    session=s, principal=principal, filename=name, data=data, chat_id=chat_id
+                )
+                s.commit()
+                return att.id, att.original_name
+
+            try:
+                attachment_id, stored_name = await in_db(work)
+            except ServiceError as exc:
+                errors["file"] = f"{name}: {exc}"
+                continue
+            self._attachment_ids = [*self._attachment_ids, attachment_id]
+            self.attachment_names = [*self.attachment_names, stored_name]
+        if "file" not in errors and self._attachment_ids:
+            # A screenshot is one of the ways to meet the "steps, error or screenshot" rule.
+            errors.pop("steps_to_reproduce", None)
+        self.form_errors = errors
+
+    @rx.event
+    def cancel_convert(self):
+        self.converting = False
+        self.form_errors = {}
+
+    @rx.event
+    async def create_ticket(self, form_data: dict[str, Any]):
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        chat_id = self._chat_id
+        values = {f: str(form_data.get(f, "")).strip() for f in DRAFT_FIELDS}
+        # Keep everything typed, whatever happens next.
+        self.prefill = {**self.prefill, **values}
+        attachment_ids = list(self._attachment_ids)
+        draft = TicketDraft(**values, attachment_count=len(attachment_ids))
+
+        def work(s):
+            ticket = chat_service.convert_to_ticket(
+                session=s, principal=principal, chat_id=chat_id, draft=draft
+            )
+            _attach(s, principal, attachment_ids, ticket)
+            s.commit()
+            return ticket.number
+
+        try:
+            number = await in_db(work)
+        except ValidationFailed as exc:
+            self.form_errors = exc.errors
+            return rx.toast.error(str(exc) if not exc.errors else "Please add the missing detail.")
+        except ServiceError as exc:
+            return rx.toast.error(str(exc))
+        self.form_errors = {}
+        self.converting = False
+        self.created_notice = f"Ticket #{number} created"
+        refresh_room_later(chat_id)
+        await self._refresh_lists(principal)
+        return rx.toast.success(self.created_notice)
+
+
+def _attach(session, principal, attachment_ids: list[int], ticket) -> None:
+    """Screenshots uploaded while converting belong to the new ticket."""
+    if not attachment_ids:
+        return
+    attachments.attach_to_ticket(
+        session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
+    )
