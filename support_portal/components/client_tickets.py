@@ -64,7 +64,7 @@ def ticket_card(row: TicketRow) -> rx.Component:
         color="inherit",
         _hover={"color": "inherit"},
         width="100%",
-        aria_label=f"Ticket #{row.ticket_number}: {row.title}",
+        aria_label=f"#{row.ticket_number} {row.title}",
     )
 
 
