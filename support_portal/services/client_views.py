@@ -43,8 +43,8 @@ DELIVERY_WORDS = {
     "sent": "sent",
     "delivered": "delivered",
     "failed": "not delivered",
-    "undeliverable": "not delivered",
-    "bounced": "not delivered",
+    "undelivered": "not delivered",
+    "skipped": "not sent",
 }
 
 
@@ -274,7 +274,13 @@ def _notification_item(note: Notification) -> TimelineItem:
         kind="notification",
         icon="mail" if note.channel == "email" else "smartphone",
         headline=f"{channel} sent to you: {status}",
-        body=note.subject if note.channel == "email" else "",
+        # Undelivered reasons are written for people ("phone unreachable"); other errors are
+        # provider internals and stay on the team's side.
+        body=(
+            f"Reason: {note.last_error}"
+            if note.status == "undelivered" and note.last_error
+            else (note.subject if note.channel == "email" else "")
+        ),
     )
 
 

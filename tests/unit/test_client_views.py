@@ -299,3 +299,35 @@ def test_relative_times_read_naturally(clock):
     assert client_views.relative_time(now - timedelta(minutes=1), now) == "1 minute ago"
     assert client_views.relative_time(now - timedelta(hours=5), now) == "5 hours ago"
     assert client_views.relative_time(now + timedelta(days=2, hours=1), now) == "in 2 days"
+
+
+def test_a_message_that_could_not_be_delivered_says_so_with_its_reason(session, clock):
+    client, agent, ticket = _setup(session, clock)
+    session.commit()
+    [note] = session.exec(
+        select(Notification).where(Notification.recipient_user_id == client.id)
+    ).all()
+    note.status, note.last_error = "undelivered", "phone unreachable"
+    other = Notification(
+        kind="x",
+        channel="email",
+        to_address="a@b.c",
+        ticket_id=ticket.id,
+        recipient_user_id=client.id,
+        status="failed",
+        last_error="HTTP 500 from provider",
+        subject="Subject",
+        created_at=clock(),
+    )
+    session.add(other)
+    session.commit()
+    view = client_views.ticket_view(
+        session=session, principal=principal(client), number=ticket.number, now=clock()
+    )
+    notes = [i for i in view.items if i.kind == "notification"]
+    assert [n.headline for n in notes] == [
+        "Email sent to you: not delivered",
+        "Email sent to you: not delivered",
+    ]
+    assert notes[0].body == "Reason: phone unreachable"
+    assert "HTTP 500" not in _as_text(view)
