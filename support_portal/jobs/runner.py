@@ -25,7 +25,9 @@ Job = Callable[[Session, datetime], int]
 
 def registered_jobs() -> list[tuple[str, Job]]:
     """The jobs, in the order they run each tick. Imported here to keep start-up light."""
-    jobs: list[tuple[str, Job]] = []
+    from support_portal.jobs.sla_jobs import run_sla_sweep
+
+    jobs: list[tuple[str, Job]] = [("sla", run_sla_sweep)]
     return jobs
 
 
