@@ -11,9 +11,9 @@ from support_portal.pages.client import client_page
 from support_portal.pages.login import login_page
 from support_portal.pages.manager import manager_page
 from support_portal.state.agent import AgentState
+from support_portal.state.board import BoardState
 from support_portal.state.client import ClientState
 from support_portal.state.login import LoginState
-from support_portal.state.manager import ManagerState
 
 
 def index() -> rx.Component:
@@ -40,7 +40,7 @@ app.add_page(
     on_load=AgentState.on_load,
 )
 app.add_page(
-    manager_page, route=routes.MANAGER, title="Board · Support Portal", on_load=ManagerState.on_load
+    manager_page, route=routes.MANAGER, title="Board · Support Portal", on_load=BoardState.on_load
 )
 
 app.register_lifespan_task(run_in_background)

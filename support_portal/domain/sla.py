@@ -218,3 +218,40 @@ def due_now(points: list[Checkpoint], now: datetime) -> list[Checkpoint]:
 def next_check(points: list[Checkpoint], now: datetime) -> datetime | None:
     later = [c.at for c in points if c.at > now]
     return min(later) if later else None
+
+
+def badge(
+    *,
+    status: str,
+    first_response_due: datetime | None,
+    update_due: datetime | None,
+    resolution_due: datetime | None,
+    paused_at: datetime | None,
+    now: datetime,
+    warn_within: timedelta = timedelta(hours=4),
+) -> tuple[str, str, datetime | None]:
+    """A board badge from the stored due times, cheap enough for thousands of cards:
+    (text, tone, the due time it shows). Tones: breached, warning, ok, paused, none.
+
+    Shows wall-clock time until the most pressing due time (what a manager plans with);
+    the once-only warnings themselves follow the business-hour rules in `checkpoints`.
+    """
+    if status not in OPEN:
+        return ("", "none", None)
+    business = [d for d in (first_response_due or resolution_due,) if d is not None]
+    if paused_at is not None:
+        frozen = min(business, default=None)
+        if frozen is not None and paused_at > frozen:
+            return ("Breached", "breached", frozen)
+        return ("Paused: waiting on client", "paused", frozen)
+    dues = business + ([update_due] if update_due is not None else [])
+    if not dues:
+        return ("No SLA", "none", None)
+    due = min(dues)
+    left = (due - now).total_seconds()
+    if left < 0:
+        return ("Breached", "breached", due)
+    days, rest = divmod(int(left), 86400)
+    hours, rest = divmod(rest, 3600)
+    text = f"{days}d {hours}h left" if days else f"{hours}h {rest // 60:02d}m left"
+    return (text, "warning" if due - now <= warn_within else "ok", due)
