@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 # Far enough to cross any run of holidays; a calendar with no working day at all raises.
@@ -29,8 +30,10 @@ class BusinessCalendar:
     start: time = time(9, 0)
     end: time = time(17, 0)
     closed_dates: frozenset[date] = frozenset()
-    # A public-holiday test (e.g. `date in holidays.country_holidays("US")`).
+    # A public-holiday test (e.g. `date in holidays.country_holidays("US")`), and a name for
+    # it: calendars are compared and cached by their fields, the test itself is not comparable.
     is_holiday: Callable[[date], bool] = field(default=_no_holidays, compare=False)
+    holidays_name: str = ""
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
@@ -51,12 +54,7 @@ class BusinessCalendar:
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """That day's working hours in UTC, or None on a day off."""
-        if not self.is_working_day(day):
-            return None
-        tz = self.tz
-        opens = datetime.combine(day, self.start, tzinfo=tz).astimezone(UTC)
-        closes = datetime.combine(day, self.end, tzinfo=tz).astimezone(UTC)
-        return opens, closes
+        return _window(self, day)
 
     def _windows_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
         day = moment.astimezone(self.tz).date()
@@ -104,6 +102,17 @@ class BusinessCalendar:
                     total += (hi - lo).total_seconds()
             day += timedelta(days=1)
         return total
+
+
+@lru_cache(maxsize=20_000)
+def _window(cal: BusinessCalendar, day: date) -> tuple[datetime, datetime] | None:
+    # Cached: the SLA sweep and the board ask about the same few weeks over and over.
+    if not cal.is_working_day(day):
+        return None
+    tz = cal.tz
+    opens = datetime.combine(day, cal.start, tzinfo=tz).astimezone(UTC)
+    closes = datetime.combine(day, cal.end, tzinfo=tz).astimezone(UTC)
+    return opens, closes
 
 
 def parse_dates(text: str) -> frozenset[date]:

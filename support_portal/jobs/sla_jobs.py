@@ -65,16 +65,27 @@ def _record_once(
     return session.execute(stmt).first() is not None
 
 
+def _managers(session: Session) -> list[User]:
+    return list(
+        session.exec(
+            select(User).where(User.role == Role.MANAGER.value, User.is_active == True)  # noqa: E712
+        ).all()
+    )
+
+
 def _notify_team(
-    session: Session, ticket: Ticket, kind: str, key: str, extra: dict[str, Any], now: datetime
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    key: str,
+    extra: dict[str, Any],
+    now: datetime,
+    managers: list[User],
 ) -> None:
     """The assignee (or the team address) and every manager, each once."""
     notifications.queue_for_team(
         session, kind=kind, ticket=ticket, now=now, extra=extra, dedupe_key=key
     )
-    managers = session.exec(
-        select(User).where(User.role == Role.MANAGER.value, User.is_active == True)  # noqa: E712
-    ).all()
     for manager in managers:
         if manager.id != ticket.assignee_id:
             notifications.queue_for_user(
@@ -93,7 +104,9 @@ def _key(step: rules.Step, c: rules.Checkpoint, ticket: Ticket) -> str:
     return f"{step.value}:{target}:{ticket.id}:{c.anchor.isoformat()}"
 
 
-def _run_step(session: Session, ticket: Ticket, c: rules.Checkpoint, now: datetime) -> bool:
+def _run_step(
+    session: Session, ticket: Ticket, c: rules.Checkpoint, now: datetime, managers: list[User]
+) -> bool:
     settings = get_settings()
     key = _key(c.step, c, ticket)
     tz = settings.agency_timezone
@@ -109,7 +122,7 @@ def _run_step(session: Session, ticket: Ticket, c: rules.Checkpoint, now: dateti
         "due": notifications.format_local(c.anchor, tz),
     }
     if c.step in (rules.Step.WARNING, rules.Step.BREACH):
-        _notify_team(session, ticket, c.step.value, key, extra, now)
+        _notify_team(session, ticket, c.step.value, key, extra, now, managers)
     elif c.step == rules.Step.UPDATE_REMINDER:
         notifications.queue_for_team(
             session, kind="update_reminder", ticket=ticket, now=now, extra=extra, dedupe_key=key
@@ -140,17 +153,21 @@ def _run_step(session: Session, ticket: Ticket, c: rules.Checkpoint, now: dateti
 def run_sla_sweep(session: Session, now: datetime) -> int:
     """One pass; returns how many steps were taken. Commits after each batch."""
     done = 0
+    managers: list[User] | None = None
     while True:
         batch = _claim(session, now)
         if not batch:
             return done
         for ticket in batch:
             points = sla.checkpoints_of(ticket)
+            status = ticket.status
             for c in rules.due_now(points, now):
-                done += _run_step(session, ticket, c, now)
-            # Plan from the ticket as it is now (auto-close changed its status).
-            later = [p.at for p in sla.checkpoints_of(ticket) if p.at > now]
-            ticket.sla_check_at = min(later, default=None)
+                if managers is None:
+                    managers = _managers(session)
+                done += _run_step(session, ticket, c, now, managers)
+            if ticket.status != status:  # auto-closed: plan from the ticket as it is now
+                points = sla.checkpoints_of(ticket)
+            ticket.sla_check_at = rules.next_check(points, now)
             session.add(ticket)
         session.commit()
         if len(batch) < BATCH:

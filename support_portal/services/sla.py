@@ -37,6 +37,7 @@ def _calendar(
         end=time.fromisoformat(end),
         closed_dates=parse_dates(closed),
         is_holiday=holiday_test(country),
+        holidays_name=country,
     )
 
 

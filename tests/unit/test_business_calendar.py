@@ -12,7 +12,9 @@ from support_portal.domain.business_calendar import BusinessCalendar, holiday_te
 from support_portal.domain.sla import Deadline, Target, time_left
 
 NY = ZoneInfo("America/New_York")
-CAL = BusinessCalendar(timezone="America/New_York", is_holiday=holiday_test("US"))
+CAL = BusinessCalendar(
+    timezone="America/New_York", is_holiday=holiday_test("US"), holidays_name="US"
+)
 HOUR = 3600
 
 
