@@ -9,7 +9,7 @@ from support_portal.components.sla_badge import sla_badge
 from support_portal.domain.lifecycle import STATUS_LABELS, allowed_targets
 from support_portal.domain.roles import Actor
 from support_portal.domain.ticket_fields import Priority
-from support_portal.state.board import UNASSIGNED, BoardShared, BoardState
+from support_portal.state.board import UNASSIGNED, BoardState
 
 CARD_CSS = """
 .card{background:var(--color-panel-solid, #fff);border:1px solid var(--gray-a6);
@@ -25,18 +25,6 @@ CARD_CSS = """
 """
 
 
-def _visible(card) -> rx.Var:
-    """Whether this tab's filters let the card through, evaluated in the browser."""
-    f = BoardState
-    return (
-        ((f.f_assignee == "") | (card.assignee_id == f.f_assignee))
-        & ((f.f_organization == "") | (card.organization_id == f.f_organization))
-        & ((f.f_priority == "") | (card.priority == f.f_priority))
-        & (~f.f_breached | card.breached)
-        & card.haystack.contains(f.f_search)
-    )
-
-
 def _select(label: str, *options: rx.Component, value, on_change) -> list[rx.Component]:
     return [
         rx.el.span(label, aria_hidden="true"),
@@ -47,7 +35,6 @@ def _select(label: str, *options: rx.Component, value, on_change) -> list[rx.Com
 def ticket_card(card, status: str) -> rx.Component:
     """`status` is the column's, known when the page is built: it fixes the "Move to" choices."""
     targets = allowed_targets(status, Actor.MANAGER)
-    unassigned = card.assignee_id == ""
     return draggable_article(
         rx.el.h3("#", card.number, " ", card.title),
         rx.el.div(card.organization, class_name="meta"),
@@ -70,8 +57,8 @@ def ticket_card(card, status: str) -> rx.Component:
             *_select(
                 "Assignee",
                 rx.el.option("Unassigned", value=UNASSIGNED),
-                rx.foreach(BoardShared.staff, lambda o: rx.el.option(o.label, value=o.value)),
-                value=rx.cond(unassigned, UNASSIGNED, card.assignee_id),
+                rx.foreach(BoardState.staff, lambda o: rx.el.option(o.label, value=o.value)),
+                value=card.assignee_id,
                 on_change=lambda v: BoardState.assign_to(card.id, card.version, v),
             ),
             *_select(
@@ -85,7 +72,6 @@ def ticket_card(card, status: str) -> rx.Component:
         class_name="card",
         draggable=True,
         aria_label=f"Ticket #{card.number}",
-        hidden=~_visible(card),
         on_drag_start=BoardState.drag_start(card.id, card.version, status),
         key=card.id,
     )

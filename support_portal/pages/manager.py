@@ -10,7 +10,7 @@ from support_portal.components.sla_badge import BADGE_CSS
 from support_portal.components.ticket_card import CARD_CSS, ticket_card
 from support_portal.domain.lifecycle import STATUS_LABELS, Status
 from support_portal.domain.ticket_fields import Priority
-from support_portal.state.board import UNASSIGNED, BoardShared, BoardState
+from support_portal.state.board import UNASSIGNED, BoardState
 
 BOARD_CSS = """
 .board{display:grid;grid-template-columns:repeat(5,minmax(220px,1fr));gap:10px;overflow-x:auto}
@@ -23,10 +23,21 @@ BOARD_CSS = """
 
 
 def _column(status: Status) -> rx.Component:
-    cards = getattr(BoardShared, status.value)
+    cards = getattr(BoardState, status.value)
+    hidden = BoardState.hidden_counts[status.value].to(int)
     return drop_section(
-        rx.el.h2(STATUS_LABELS[status], " (", cards.length(), ")"),
+        rx.el.h2(STATUS_LABELS[status], " (", BoardState.totals[status.value].to(int), ")"),
         rx.foreach(cards, lambda card: ticket_card(card, status.value)),
+        rx.cond(
+            hidden > 0,
+            rx.el.button(
+                "Show more (",
+                hidden,
+                " more)",
+                on_click=BoardState.show_more(status.value),
+                type="button",
+            ),
+        ),
         class_name="column",
         aria_label=STATUS_LABELS[status],
         on_drag_over=rx.prevent_default,
@@ -44,14 +55,14 @@ def _filters() -> rx.Component:
             "Assignee filter",
             rx.el.option("Anyone", value=""),
             rx.el.option("Unassigned", value=UNASSIGNED),
-            rx.foreach(BoardShared.staff, lambda o: rx.el.option(o.label, value=o.value)),
+            rx.foreach(BoardState.staff, lambda o: rx.el.option(o.label, value=o.value)),
             value=BoardState.f_assignee,
             on_change=BoardState.set_f_assignee,
         ),
         _filter(
             "Organization filter",
             rx.el.option("All", value=""),
-            rx.foreach(BoardShared.organizations, lambda o: rx.el.option(o.label, value=o.value)),
+            rx.foreach(BoardState.organizations, lambda o: rx.el.option(o.label, value=o.value)),
             value=BoardState.f_organization,
             on_change=BoardState.set_f_organization,
         ),
@@ -75,7 +86,7 @@ def _filters() -> rx.Component:
             rx.el.input(
                 type="search",
                 placeholder="Number, title or organization",
-                on_change=BoardState.set_f_search.debounce(250),
+                on_change=BoardState.set_f_search.debounce(300),
             ),
         ),
         class_name="filters",
@@ -89,7 +100,7 @@ def manager_page() -> rx.Component:
         rx.heading("Board", size="6"),
         _filters(),
         rx.cond(
-            BoardShared.loaded,
+            BoardState.loaded,
             rx.el.div(*[_column(s) for s in Status], class_name="board", data_testid="board"),
             rx.center(rx.spinner(size="3"), padding="4em"),
         ),

@@ -106,7 +106,7 @@ def board_data(*, session: Session, principal: Principal, now: datetime) -> Boar
             organization=org,
             organization_id=str(org_id),
             priority=prio,
-            assignee_id=str(a_id) if a_id else "",
+            assignee_id=str(a_id) if a_id else "-",
             assignee=a_name or "Unassigned",
             status=status,
             version=version,

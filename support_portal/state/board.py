@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any
 
@@ -33,28 +34,22 @@ log = logging.getLogger(__name__)
 
 BOARD_ROOM = "board-agency"  # shared tokens may not contain "_"
 UNASSIGNED = "-"
+PAGE = 25  # cards shown per column before "Show more"
 CHANGED = "This ticket changed while you were looking at it. The card now shows its latest state."
 
 
 class BoardShared(rx.SharedState):
-    new: list[Card] = []
-    in_progress: list[Card] = []
-    waiting_on_client: list[Card] = []
-    resolved: list[Card] = []
-    closed: list[Card] = []
-    staff: list[Option] = []
-    organizations: list[Option] = []
-    loaded: bool = False
+    """The room every manager's tab is linked to: who is watching, and a revision number.
 
-    def _apply(self, data: BoardData) -> None:
-        self.new = data.columns["new"]
-        self.in_progress = data.columns["in_progress"]
-        self.waiting_on_client = data.columns["waiting_on_client"]
-        self.resolved = data.columns["resolved"]
-        self.closed = data.columns["closed"]
-        self.staff = data.staff
-        self.organizations = data.organizations
-        self.loaded = True
+    Each tab builds its own filtered view; `broadcast_board_changed` bumps the revision and
+    reloads every linked tab. So the shared state stays tiny, and a change sends each tab
+    only the cards it shows, not a thousand.
+    """
+
+    revision: int = 0
+    # Counts links; writing it saves the room with this tab among its members (a link that
+    # only reads would not be persisted by the state manager, and no change would reach us).
+    links: int = 0
 
 
 def _snapshot(session: Any) -> BoardData:
@@ -63,8 +58,23 @@ def _snapshot(session: Any) -> BoardData:
     return board_service.board_data(session=session, principal=viewer, now=utcnow())
 
 
+# One snapshot per process and revision, shared by every tab that reloads for that revision
+# (ten managers reloading after a change cost one query). Badge times age, so it expires.
+_CACHE: dict[str, Any] = {"revision": None, "at": 0.0, "data": None}
+CACHE_SECONDS = 20.0
+
+
+async def _cached_snapshot(revision: int) -> BoardData:
+    now = time.monotonic()
+    if _CACHE["revision"] == revision and now - _CACHE["at"] < CACHE_SECONDS:
+        return _CACHE["data"]
+    data = await in_db(_snapshot)
+    _CACHE.update(revision=revision, at=now, data=data)
+    return data
+
+
 async def broadcast_board_changed() -> None:
-    """Rebuild the board from the database and push it to every linked manager's tab.
+    """Tell every linked manager's board to reload.
 
     Call after committing a ticket change anywhere (agent console, client actions, jobs in
     the web process). Does nothing before the app is running (e.g. in unit tests).
@@ -75,10 +85,19 @@ async def broadcast_board_changed() -> None:
         return
     if app is None or getattr(app, "event_namespace", None) is None:
         return
-    data = await in_db(_snapshot)
     async with app.modify_state(rx.BaseStateToken(ident=BOARD_ROOM, cls=BoardShared)) as root:
         shared = await root.get_state(BoardShared)
-        shared._apply(data)
+        shared.revision += 1
+        revision, tabs = shared.revision, set(shared._linked_from)
+    # Each linked tab rebuilds its own filtered view (one query per process and revision).
+    tokens = app.event_namespace._token_manager
+    for tab in tabs:
+        if not await tokens.is_token_connected(tab):
+            continue
+        async with app.modify_state(rx.BaseStateToken(ident=tab, cls=BoardState)) as root:
+            board = await root.get_state(BoardState)
+            if board.loaded:
+                await board._reload(revision)
 
 
 _TASKS: set[asyncio.Task] = set()
@@ -87,11 +106,7 @@ _TASKS: set[asyncio.Task] = set()
 def refresh_board_later() -> None:
     """Fire-and-forget `broadcast_board_changed`, run after the current event releases its
     state locks (pushing from inside a handler of a linked tab would wait on itself)."""
-
-    async def run() -> None:
-        await broadcast_board_changed()
-
-    task = asyncio.create_task(_logged(run()))
+    task = asyncio.create_task(_logged(broadcast_board_changed()))
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
 
@@ -104,6 +119,17 @@ async def _logged(coro: Coroutine[Any, Any, None]) -> None:
 
 
 class BoardState(SessionState):
+    new: list[Card] = []
+    in_progress: list[Card] = []
+    waiting_on_client: list[Card] = []
+    resolved: list[Card] = []
+    closed: list[Card] = []
+    # Cards matching the filters but not shown yet, per column ("Show more" reveals them).
+    hidden_counts: dict[str, int] = {}
+    totals: dict[str, int] = {}
+    staff: list[Option] = []
+    organizations: list[Option] = []
+    loaded: bool = False
     f_assignee: str = ""
     f_organization: str = ""
     f_priority: str = ""
@@ -112,6 +138,8 @@ class BoardState(SessionState):
     _drag_id: int = 0
     _drag_version: int = 0
     _drag_status: str = ""
+    _limits: dict[str, int] = {}
+    _seen_revision: int = -1
 
     @rx.event
     async def on_load(self):
@@ -120,29 +148,82 @@ class BoardState(SessionState):
             return turned_away
         shared = await self.get_state(BoardShared)
         shared = await shared._link_to(BOARD_ROOM)
-        shared._apply(await in_db(_snapshot))
+        shared.links += 1
+        await self._reload(shared.revision)
         return None
 
-    # Filters: private to this tab, applied in the browser over the shared cards.
     @rx.event
-    def set_f_assignee(self, value: str):
+    async def reload(self):
+        """Fired when the shared revision changes (and once when the board mounts)."""
+        shared = await self.get_state(BoardShared)
+        if shared.revision == self._seen_revision and self.loaded:
+            return  # already showing this revision (the marker's first mount)
+        if await self._require(Role.MANAGER) is None:
+            return
+        await self._reload(shared.revision)
+
+    def _matches(self, card: Card) -> bool:
+        return (
+            (not self.f_assignee or card.assignee_id == self.f_assignee)
+            and (not self.f_organization or card.organization_id == self.f_organization)
+            and (not self.f_priority or card.priority == self.f_priority)
+            and (not self.f_breached or card.breached)
+            and (not self.f_search or self.f_search in card.haystack)
+        )  # fmt: skip
+
+    async def _reload(self, revision: int | None = None) -> None:
+        """Rebuild this tab's view; `revision` None means the database just changed."""
+        if revision is None:
+            _CACHE["revision"] = None
+            data = await in_db(_snapshot)
+        else:
+            data = await _cached_snapshot(revision)
+            self._seen_revision = revision
+        hidden: dict[str, int] = {}
+        totals: dict[str, int] = {}
+        for status, cards in data.columns.items():
+            matching = [c for c in cards if self._matches(c)]
+            limit = self._limits.get(status, PAGE)
+            setattr(self, status, matching[:limit])
+            hidden[status] = max(0, len(matching) - limit)
+            totals[status] = len(matching)
+        self.hidden_counts = hidden
+        self.totals = totals
+        self.staff = data.staff
+        self.organizations = data.organizations
+        self.loaded = True
+
+    @rx.event
+    async def show_more(self, status: str):
+        if status in board_service.COLUMN_LABELS:
+            self._limits = {**self._limits, status: self._limits.get(status, PAGE) + PAGE * 4}
+            await self._reload(self._seen_revision)
+
+    # Filters: private to this tab, applied on the server so the page holds only what it shows.
+    @rx.event
+    async def set_f_assignee(self, value: str):
         self.f_assignee = value
+        await self._reload(self._seen_revision)
 
     @rx.event
-    def set_f_organization(self, value: str):
+    async def set_f_organization(self, value: str):
         self.f_organization = value
+        await self._reload(self._seen_revision)
 
     @rx.event
-    def set_f_priority(self, value: str):
+    async def set_f_priority(self, value: str):
         self.f_priority = value
+        await self._reload(self._seen_revision)
 
     @rx.event
-    def set_f_breached(self, value: bool):
+    async def set_f_breached(self, value: bool):
         self.f_breached = bool(value)
+        await self._reload(self._seen_revision)
 
     @rx.event
-    def set_f_search(self, value: str):
+    async def set_f_search(self, value: str):
         self.f_search = value.strip().lower()[:100]
+        await self._reload(self._seen_revision)
 
     async def _act(self, ticket_id: int, change) -> Any:
         """Re-check the user, run `change(session, principal, ticket)`, commit, broadcast."""
@@ -158,11 +239,12 @@ class BoardState(SessionState):
         try:
             await in_db(work)
         except Conflict:
-            refresh_board_later()
+            await self._reload()  # the fresh card
             return rx.toast.warning(CHANGED)
         except (ServiceError, TransitionNotAllowed) as exc:
-            refresh_board_later()
+            await self._reload()
             return rx.toast.error(str(exc))
+        await self._reload()
         refresh_board_later()
         return None
 
