@@ -77,7 +77,7 @@ def _filters() -> rx.Component:
             rx.el.input(
                 type="checkbox",
                 checked=BoardState.f_breached,
-                on_change=BoardState.set_f_breached,
+                on_change=BoardState.toggle_f_breached,
             ),
             "Breached only",
         ),

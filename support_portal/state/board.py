@@ -216,8 +216,9 @@ class BoardState(SessionState):
         await self._reload(self._seen_revision)
 
     @rx.event
-    async def set_f_breached(self, value: bool):
-        self.f_breached = bool(value)
+    async def toggle_f_breached(self):
+        # A native checkbox reports its value ("on"), not whether it is checked: toggle.
+        self.f_breached = not self.f_breached
         await self._reload(self._seen_revision)
 
     @rx.event

@@ -99,6 +99,7 @@ def test_the_board_filters_by_search_and_breached_only(new_page):
     expect(board.get_by_role("article")).to_have_count(1)
     expect(board.get_by_role("article", name=label, exact=True)).to_be_visible()
     page.get_by_label("Search").fill("")
-    page.get_by_label("Breached only").check()
+    page.get_by_label("Breached only").click()
+    expect(page.get_by_label("Breached only")).to_be_checked()
     for badge in board.get_by_role("article").all():
         expect(badge).to_contain_text("Breached")
