@@ -30,10 +30,10 @@ def test_the_support_path_links_and_zoom_calls_reach_the_team_in_the_clients_tim
     sign_in(agent, "alex@agency.example")
     expect(agent.get_by_role("heading", name="Waiting chats")).to_be_visible()
     client = new_page()
-    sign_in(client, "mia@summitrealty.example")
+    sign_in(client, "jack@summitrealty.example")
     client.get_by_role("button", name="Start a chat").click()
     _send(client, "New leads no longer get the follow-up SMS from our workflow")
-    agent.get_by_role("button", name="Accept chat from Mia Nguyen").click()
+    agent.get_by_role("button", name="Accept chat from Jack Wilson").click()
 
     # Links in chat: a Loom chip and a plain link open in a new tab; a script link stays text.
     _send(agent, f"Here is how: {LOOM} and https://help.example.com/sms or javascript:alert(1)")
