@@ -26,10 +26,12 @@ Job = Callable[[Session, datetime], int]
 def registered_jobs() -> list[tuple[str, Job]]:
     """The jobs, in the order they run each tick. Imported here to keep start-up light."""
     from support_portal.jobs.outbox import send_due_notifications
+    from support_portal.jobs.sla_jobs import run_sla_sweep
     from support_portal.jobs.systemic_job import detect_systemic
 
     # The outbox runs last, so what the other jobs queue goes out in the same tick.
     jobs: list[tuple[str, Job]] = [
+        ("sla", run_sla_sweep),
         ("detect_systemic", detect_systemic),
         ("outbox", send_due_notifications),
     ]

@@ -23,6 +23,7 @@ from support_portal.services.errors import (
 from support_portal.services.notifications import format_local
 from support_portal.settings import get_settings
 from support_portal.state.session import SessionState, in_db
+from support_portal.state.ticket_live import schedule_ticket_update
 
 TEAM = (Role.AGENT, Role.MANAGER)
 DETAIL_LABELS = (
@@ -238,11 +239,14 @@ class AgentTicketState(SessionState):
             ticket = tickets.get_ticket(session=s, principal=principal, number=number)
             action(s, principal, ticket)
             s.commit()
+            return ticket.id
 
         try:
-            await in_db(work)
+            ticket_id = await in_db(work)
         except (ServiceError, TransitionNotAllowed) as exc:
             return rx.toast.error(str(exc))
+        # Clients who have this ticket open see the change without a reload.
+        schedule_ticket_update(ticket_id)
         await self._reload(principal)
         return rx.toast.success(success)
 
