@@ -296,16 +296,19 @@ class AgentTicketState(SessionState):
             ticket = tickets.get_ticket(session=s, principal=principal, number=number)
             action(s, principal, ticket)
             s.commit()
+            return ticket.id
 
         others = {k: v for k, v in self.errors.items() if not k.startswith(prefix)}
         try:
-            await in_db(work)
+            ticket_id = await in_db(work)
         except ValidationFailed as exc:
             self.errors = {**others, **exc.errors}
             return rx.toast.error(next(iter(exc.errors.values()), str(exc)))
         except (ServiceError, TransitionNotAllowed) as exc:
             return rx.toast.error(str(exc))
         self.errors = others
+        # Clients who have this ticket open see the change without a reload.
+        schedule_ticket_update(ticket_id)
         await self._reload(principal)
         return [*[rx.set_value(ref, "") for ref in clear], rx.toast.success(success)]
 

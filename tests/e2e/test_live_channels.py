@@ -123,3 +123,26 @@ def test_the_support_path_links_and_zoom_calls_reach_the_team_in_the_clients_tim
     expect(call.get_by_role("button", name="Record outcome")).to_have_count(0)
     expect(calls.get_by_role("button", name="Record outcome")).to_have_count(1)
     expect(timeline).to_contain_text("Zoom call outcome (resolved on the call)")
+
+    # The client sees the calls in their own time zone, the walkthrough, and adds their own.
+    client.goto(f"/client/tickets/{number}")
+    mine = client.get_by_role("list", name="Timeline")
+    expect(mine).to_contain_text("Zoom call scheduled for Fri 12 Mar 2027, 15:00 AEDT")
+    expect(mine).to_contain_text("Who attends: Mia, Jack, Alex")
+    expect(mine).to_contain_text("Zoom call: solved on the call")
+    join = mine.get_by_role("link", name="Join the Zoom call").first
+    expect(join).to_have_attribute("href", "https://us02web.zoom.us/j/81234567890")
+    expect(join).to_have_attribute("target", "_blank")
+    expect(mine.get_by_role("link", name="Where the SMS step is skipped")).to_have_attribute(
+        "href", LOOM
+    )
+    expect(mine.locator("a[href^='javascript']")).to_have_count(0)
+    client.get_by_label("Link", exact=True).fill(LOOM.replace("0123", "4567"))
+    client.get_by_label("Title", exact=True).fill("The lead that got no SMS")
+    client.get_by_role("button", name="Add link").click()
+    expect(mine.get_by_role("link", name="The lead that got no SMS")).to_have_attribute(
+        "target", "_blank"
+    )
+    expect(mine).to_contain_text("You added a walkthrough")
+    agent.reload()
+    expect(timeline.get_by_role("link", name="The lead that got no SMS")).to_be_visible()
