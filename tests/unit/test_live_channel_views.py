@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import select
 
 from support_portal.models import TicketEvent
-from support_portal.services import agent_tickets, live_channels, tickets
+from support_portal.services import agent_tickets, board, live_channels, tickets
 from support_portal.services import chat as chat_service
 from support_portal.settings import get_settings
 from support_portal.state.agent_console import support_path_from_form
@@ -124,3 +124,11 @@ def test_a_zoom_call_scheduled_from_a_chat_moves_to_the_ticket_made_from_it(sess
     assert len(live_channels.escalation_views(session=session, principal=agent, ticket=ticket)) == 1
     kinds = session.exec(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
     assert "zoom_scheduled" in kinds
+
+
+def test_the_board_card_names_the_affected_workflow(session, clock):
+    manager = make_user(session, "manager")
+    make_ticket(session, now=clock(), affected_workflow_name="New lead SMS follow-up")
+    session.commit()
+    data = board.board_data(session=session, principal=principal(manager), now=clock())
+    assert [c.workflow for c in data.columns["new"]] == ["New lead SMS follow-up"]
