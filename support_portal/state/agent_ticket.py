@@ -22,8 +22,8 @@ from support_portal.services.errors import (
 )
 from support_portal.services.notifications import format_local
 from support_portal.settings import get_settings
+from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import SessionState, in_db
-from support_portal.state.ticket_live import schedule_ticket_update
 
 TEAM = (Role.AGENT, Role.MANAGER)
 DETAIL_LABELS = (
@@ -246,7 +246,7 @@ class AgentTicketState(SessionState):
         except (ServiceError, TransitionNotAllowed) as exc:
             return rx.toast.error(str(exc))
         # Clients who have this ticket open see the change without a reload.
-        schedule_ticket_update(ticket_id)
+        ticket_changed_later(ticket_id)
         await self._reload(principal)
         return rx.toast.success(success)
 
@@ -308,7 +308,7 @@ class AgentTicketState(SessionState):
             return rx.toast.error(str(exc))
         self.errors = others
         # Clients who have this ticket open see the change without a reload.
-        schedule_ticket_update(ticket_id)
+        ticket_changed_later(ticket_id)
         await self._reload(principal)
         return [*[rx.set_value(ref, "") for ref in clear], rx.toast.success(success)]
 

@@ -29,6 +29,7 @@ from support_portal.services.authz import Principal
 from support_portal.services.board import BoardData, Card, Option
 from support_portal.services.errors import Conflict, ServiceError
 from support_portal.state.session import SessionState, in_db
+from support_portal.state.ticket_live import schedule_ticket_update
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,8 @@ class BoardState(SessionState):
             return rx.toast.error(str(exc))
         await self._reload()
         refresh_board_later()
+        # The client's open timeline shows the change too.
+        schedule_ticket_update(ticket_id)
         return None
 
     async def _move(self, ticket_id: int, version: int, target: str) -> Any:
