@@ -19,6 +19,7 @@ from support_portal.state.client import ClientState
 from support_portal.state.login import LoginState
 from support_portal.state.manager import ManagerState
 from support_portal.state.manager_notifications import ManagerNotificationsState
+from support_portal.state.session import backend_error_toast
 
 
 def index() -> rx.Component:
@@ -27,6 +28,7 @@ def index() -> rx.Component:
 
 app = rx.App(
     api_transformer=build_api(),
+    backend_exception_handler=backend_error_toast,
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
 )
 app.add_page(index, route="/", title="Support Portal", on_load=LoginState.route_home)

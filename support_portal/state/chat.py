@@ -104,12 +104,35 @@ def refresh_room_later(chat_id: int) -> None:
     _spawn(run())
 
 
+def append_message_later(chat_id: int, message: dict[str, str]) -> None:
+    """A new message reaches the room as it is, without rebuilding the transcript from the
+    database: the room already holds the rest. A room that lost its state is rebuilt."""
+
+    async def run() -> None:
+        rebuild = False
+
+        def apply(room: ChatRoomState) -> None:
+            nonlocal rebuild
+            if room.chat_id != chat_id:
+                rebuild = True
+            elif all(m["id"] != message["id"] for m in room.messages):
+                room.messages = [*room.messages, message]
+
+        await _push(room_token(chat_id), ChatRoomState, apply)
+        if rebuild:
+            refresh_room_later(chat_id)
+
+    _spawn(run())
+
+
 def refresh_queue_later() -> None:
     async def run() -> None:
         chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
 
         def apply(queue: AgentsQueueState) -> None:
-            queue.chats = chats
+            # Every assignment fans out to every linked console, changed or not.
+            if queue.chats != chats:
+                queue.chats = chats
 
         await _push(QUEUE_ROOM, AgentsQueueState, apply)
 
@@ -148,20 +171,21 @@ class ChatMemberState(SessionState):
         body = str(form_data.get("message", ""))
         msg_id = str(form_data.get("client_msg_id", "")) or uuid.uuid4().hex
 
-        def work(s) -> None:
-            chat_service.post_message(
+        def work(s) -> dict[str, str]:
+            message = chat_service.post_message(
                 session=s, principal=principal, chat_id=chat_id, body=body, client_msg_id=msg_id
             )
             s.commit()
+            return chat_service.message_view(message, principal.name)
 
         try:
-            await in_db(work)
+            message = await in_db(work)
         except ServiceError as exc:
             self.chat_error = str(exc)
             return False
         self.chat_error = ""
         self.send_id = uuid.uuid4().hex
-        refresh_room_later(chat_id)
+        append_message_later(chat_id, message)
         return True
 
 
@@ -202,7 +226,7 @@ class ClientChatState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
         room = await self.get_state(ChatRoomState)
-        first = not room.messages
+        first = not room.messages and room.status == "waiting"
         if await self._send(principal, form_data) and first:
             # The first message becomes the chat's topic in the agents' queue.
             refresh_queue_later()
