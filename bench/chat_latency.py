@@ -47,6 +47,7 @@ def main() -> dict[str, object]:
         "seconds": round(result.seconds, 1),
         "messages": len(result.sent),
         "undelivered": len(result.undelivered),
+        "consoles_with_stale_queue": result.stale_queues,
         "messages_per_second": round(len(result.sent) / result.seconds, 1),
         "p50_ms": pct(lat, 0.5),
         "p95_ms": pct(lat, 0.95),

@@ -325,6 +325,7 @@ class RunResult:
     floor: list[float] = field(default_factory=list)
     chats: list[int] = field(default_factory=list)
     seconds: float = 0.0
+    stale_queues: int = 0
 
     @property
     def latencies(self) -> list[float]:
@@ -425,8 +426,27 @@ async def run_chats(
             )
         )
     result.chats = [chat_id for _, _, chat_id in tabs]
-    # Opening the chats fans the queue out to every console; let that settle first.
-    await asyncio.sleep(3)
+    # Opening the chats fans the queue out to every console: let that settle (every console
+    # shows none of them waiting, and a trivial event is quick again) before talking.
+    ours = set(result.chats)
+    settle = time.monotonic() + 60
+    for _, agent, _ in tabs:
+        with contextlib.suppress(TimeoutError):
+            await agent.wait_for(
+                lambda a=agent: not {c["id"] for c in a.get("queue", "chats", [])} & ours,
+                timeout=max(0.1, settle - time.monotonic()),
+            )
+    # Consoles still showing a taken chat as waiting after a minute: a lost queue update.
+    result.stale_queues = sum(
+        1 for _, a, _ in tabs if {c["id"] for c in a.get("queue", "chats", [])} & ours
+    )
+    settle = time.monotonic() + 60
+    while time.monotonic() < settle:
+        probe = RunResult()
+        await _probe(tabs[0][0], probe)
+        if probe.floor and probe.floor[0] < 0.1:
+            break
+        await asyncio.sleep(0.5)
     start = time.perf_counter()
     until = start + seconds
     await asyncio.gather(

@@ -104,37 +104,34 @@ def refresh_room_later(chat_id: int) -> None:
     _spawn(run())
 
 
-def append_message_later(chat_id: int, message: dict[str, str]) -> None:
-    """A new message reaches the room as it is, without rebuilding the transcript from the
-    database: the room already holds the rest. A room that lost its state is rebuilt."""
-
-    async def run() -> None:
-        rebuild = False
-
-        def apply(room: ChatRoomState) -> None:
-            nonlocal rebuild
-            if room.chat_id != chat_id:
-                rebuild = True
-            elif all(m["id"] != message["id"] for m in room.messages):
-                room.messages = [*room.messages, message]
-
-        await _push(room_token(chat_id), ChatRoomState, apply)
-        if rebuild:
-            refresh_room_later(chat_id)
-
-    _spawn(run())
+_queue_refresh_pending = False
+_queue_lock: asyncio.Lock | None = None
 
 
 def refresh_queue_later() -> None:
+    """Push the queue to every console. A burst of changes (many chats starting or taken at
+    once) coalesces into the refreshes already waiting: each push reaches every console, so
+    one per change would grow as changes x consoles."""
+    global _queue_refresh_pending
+    if _queue_refresh_pending:
+        return
+    _queue_refresh_pending = True
+
     async def run() -> None:
-        chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
+        global _queue_refresh_pending, _queue_lock
+        _queue_lock = _queue_lock or asyncio.Lock()
+        # One refresh at a time, in order: a slower, older snapshot must never land last.
+        async with _queue_lock:
+            # Cleared before reading, so a change made after this read schedules another.
+            _queue_refresh_pending = False
+            chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
 
-        def apply(queue: AgentsQueueState) -> None:
-            # Every assignment fans out to every linked console, changed or not.
-            if queue.chats != chats:
-                queue.chats = chats
+            def apply(queue: AgentsQueueState) -> None:
+                # Every assignment fans out to every linked console, changed or not.
+                if queue.chats != chats:
+                    queue.chats = chats
 
-        await _push(QUEUE_ROOM, AgentsQueueState, apply)
+            await _push(QUEUE_ROOM, AgentsQueueState, apply)
 
     _spawn(run())
 
@@ -185,7 +182,14 @@ class ChatMemberState(SessionState):
             return False
         self.chat_error = ""
         self.send_id = uuid.uuid4().hex
-        append_message_later(chat_id, message)
+        room = await self.get_state(ChatRoomState)
+        if room.chat_id == chat_id:
+            # Changed inside this event, the linked room reaches the other member directly and
+            # this browser with the event's own reply: one push, no second round.
+            if all(m["id"] != message["id"] for m in room.messages):
+                room.messages = [*room.messages, message]
+        else:
+            refresh_room_later(chat_id)
         return True
 
 

@@ -34,7 +34,9 @@ async def in_db(fn: Callable[..., T]) -> T:
         except DBAPIError as exc:
             # A lost or refused connection (database restarting, network blip) is the
             # user's business only as "try again"; anything else is a bug and propagates.
-            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+            # Connecting failed (no statement ran), or the driver saw the connection drop.
+            cannot_connect = isinstance(exc, OperationalError) and exc.statement is None
+            if cannot_connect or exc.connection_invalidated:
                 raise Unavailable() from exc
             raise
 
