@@ -48,6 +48,14 @@ class ChatRoomState(rx.SharedState):
     messages: list[dict[str, str]] = []
 
     def _apply(self, snapshot: dict[str, Any]) -> None:
+        messages = snapshot["messages"]
+        if self.chat_id == snapshot["id"]:
+            # A message added to the room after this snapshot was read must survive it:
+            # messages are never deleted, so the room holds the union.
+            known = {m["id"] for m in messages}
+            newer = [m for m in self.messages if m["id"] not in known]
+            if newer:
+                messages = sorted([*messages, *newer], key=lambda m: int(m["id"]))
         self.chat_id = snapshot["id"]
         self.status = snapshot["status"]
         self.topic = snapshot["topic"]
@@ -57,7 +65,7 @@ class ChatRoomState(rx.SharedState):
         self.started_at_ms = snapshot["started_at_ms"]
         self.flagged = snapshot["flagged"]
         self.ticket_number = snapshot["ticket_number"] or 0
-        self.messages = snapshot["messages"]
+        self.messages = messages
 
     @rx.var
     def client_ticket_href(self) -> str:
