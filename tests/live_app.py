@@ -407,6 +407,7 @@ async def run_chats(
     client_urls: list[str],
     agent_urls: list[str],
     seconds: float,
+    drain: float = 10,
     **converse_args: Any,
 ) -> RunResult:
     """Open every pair (spread over the given backends), talk for `seconds`, close."""
@@ -453,8 +454,8 @@ async def run_chats(
         *(converse(c, a, chat_id, result, until=until, **converse_args) for c, a, chat_id in tabs)
     )
     result.seconds = time.perf_counter() - start
-    # Late arrivals still count as delivered.
-    deadline = time.monotonic() + 10
+    # Late arrivals still count as delivered: a message is lost only if it never arrives.
+    deadline = time.monotonic() + drain
     while result.undelivered and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     for c, a, _ in tabs:
