@@ -112,6 +112,27 @@ def refresh_room_later(chat_id: int) -> None:
     _spawn(run())
 
 
+def append_message_later(chat_id: int, message: dict[str, str]) -> None:
+    """A new message reaches the room as it is, without rebuilding the transcript from the
+    database: the room already holds the rest. A room that lost its state is rebuilt."""
+
+    async def run() -> None:
+        rebuild = False
+
+        def apply(room: ChatRoomState) -> None:
+            nonlocal rebuild
+            if room.chat_id != chat_id:
+                rebuild = True
+            elif all(m["id"] != message["id"] for m in room.messages):
+                room.messages = [*room.messages, message]
+
+        await _push(room_token(chat_id), ChatRoomState, apply)
+        if rebuild:
+            refresh_room_later(chat_id)
+
+    _spawn(run())
+
+
 _queue_refresh_pending = False
 _queue_lock: asyncio.Lock | None = None
 
@@ -190,14 +211,9 @@ class ChatMemberState(SessionState):
             return False
         self.chat_error = ""
         self.send_id = uuid.uuid4().hex
-        room = await self.get_state(ChatRoomState)
-        if room.chat_id == chat_id:
-            # Changed inside this event, the linked room reaches the other member directly and
-            # this browser with the event's own reply: one push, no second round.
-            if all(m["id"] != message["id"] for m in room.messages):
-                room.messages = [*room.messages, message]
-        else:
-            refresh_room_later(chat_id)
+        # Pushed to the room's shared token rather than changed through this tab's linked
+        # copy: on Redis state the linked change did not always reach the other member.
+        append_message_later(chat_id, message)
         return True
 
 
