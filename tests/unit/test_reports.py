@@ -36,7 +36,7 @@ def seeded(session):
             setattr(t, key, value)
         return t
 
-    # Week 1 (Mon 2 March): three tickets, due in 24 h (normal priority).
+    # Week 1 (Mon 2 March): three tickets, first response due in 24 business hours (normal).
     ticket(
         MON,
         ann,
@@ -51,10 +51,10 @@ def seeded(session):
         ann,
         category="Configuration",
         affected_area="Calendars",
-        first_response_at=MON + timedelta(hours=31),
+        first_response_at=MON + timedelta(days=5),
         status="in_progress",
         assignee_id=alex.id,
-    )  # responded late: breached
+    )  # answered on Saturday, after three working days: breached
     ticket(MON + timedelta(days=1), bob, status="new")  # never answered, due passed: breached
     # Week 2 (Mon 9 March): two tickets.
     ticket(
@@ -89,6 +89,12 @@ def seeded(session):
         ended=MON + timedelta(hours=1, minutes=40),
         ticket_id=1,
     )
+    # Ten minutes in the queue, ten with an agent: past 15 minutes for the client.
+    chat(
+        MON + timedelta(hours=2),
+        accepted=MON + timedelta(hours=2, minutes=10),
+        ended=MON + timedelta(hours=2, minutes=20),
+    )
     chat(MON + timedelta(days=8), accepted=MON + timedelta(days=8), status="active")  # still on
     session.commit()
     return principal(manager)
@@ -116,7 +122,7 @@ def test_first_response_time_and_sla_compliance_by_week(session, seeded):
             "week": "2026-03-02",
             "tickets": 3,
             "responded": 2,
-            "avg_first_response_hours": 16.0,
+            "avg_first_response_hours": 60.5,
             "sla_met": 1,
             "sla_breached": 2,
             "sla_compliance_pct": 33.3,
@@ -174,14 +180,14 @@ def test_chats_converted_and_past_the_escalation_threshold(session, seeded, sett
     chats = {r["day"]: r for r in build(session, seeded).charts["chats"]}
     assert chats["2026-03-02"] == {
         "day": "2026-03-02",
-        "chats": 2,
+        "chats": 3,
         "converted_to_ticket": 1,
-        "over_threshold": 1,
+        "over_threshold": 2,
     }
     # Still going since Tuesday: past 15 minutes now.
     assert chats["2026-03-10"]["over_threshold"] == 1
     settings_env(CHAT_ESCALATION_MINUTES="5")
-    assert build(session, seeded).charts["chats"][0]["over_threshold"] == 2
+    assert build(session, seeded).charts["chats"][0]["over_threshold"] == 3
 
 
 def test_the_date_range_limits_what_is_counted(session, seeded):
