@@ -3,7 +3,9 @@
 providers' OpenAPI specs (validating every request, as in the contract tests).
 
 Target: at least 100 a second. Also measured: the same rows sent one at a time
-(concurrency 1), the dispatcher as it was before it sent a batch side by side.
+(concurrency 1, as the dispatcher did before), the mocks' own ceiling (the same mix sent
+straight through the SDKs with as many threads, no database), and this process's CPU time
+per notification (what the machine's other load cannot inflate much).
 Needs Prism (`make tools`) and the specs in ../shared/contracts (or CONTRACTS_DIR).
 SQLite by default, PostgreSQL with BENCH_DATABASE_URL.
 """
@@ -69,13 +71,45 @@ def _drain(engine, send) -> tuple[int, float]:  # noqa: ANN001
 
     handled = 0
     start = time.perf_counter()
+    cpu = time.process_time()
     with Session(engine, expire_on_commit=False) as s:
         while True:
             n = send(s, utcnow() + timedelta(seconds=1))
             if not n:
                 break
             handled += n
-    return handled, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    CPU_SECONDS[send] = time.process_time() - cpu
+    return handled, seconds
+
+
+CPU_SECONDS: dict[object, float] = {}
+
+
+def _providers_only(channels, n: int, threads: int) -> float:  # noqa: ANN001
+    """The mocks' own ceiling: the same mix straight through the SDKs, no database."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from support_portal.notify.channels import OutgoingMessage
+
+    def one(i: int) -> None:
+        kind = "sms" if i % 3 == 2 else "email"
+        to = "+14155552671" if kind == "sms" else "dana@bench.example"
+        channels[kind].send(
+            OutgoingMessage(
+                notification_id=i,
+                channel=kind,
+                to=to,
+                subject="Ticket #1042 is fixed: please confirm",
+                text="We believe ticket #1042 is fixed.",
+                html="<p>We believe ticket #1042 is fixed.</p>" if kind == "email" else "",
+            )
+        )
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(one, range(n)))
+    return n / (time.perf_counter() - start)
 
 
 def _check_all_sent(engine) -> dict[str, int]:  # noqa: ANN001
@@ -157,12 +191,17 @@ def main() -> dict[str, object]:
         serial_handled, serial_seconds = _drain(engine, serial)
         assert serial_handled == serial_queued
         _check_all_sent(engine)
+        ceiling = _providers_only(channels, handled, dispatcher.SEND_CONCURRENCY)
     load = os.getloadavg()
     return {
         "notifications": handled,
         "seconds": round(seconds, 2),
         "notifications_per_second": round(handled / seconds, 1),
         "one_at_a_time_per_second": round(serial_handled / serial_seconds, 1),
+        "providers_only_per_second": round(ceiling, 1),
+        "cpu_ms_per_notification": round(
+            CPU_SECONDS[outbox.send_due_notifications] / handled * 1000, 2
+        ),
         "concurrency": dispatcher.SEND_CONCURRENCY,
         "batch": dispatcher.BATCH,
         "providers": "SendGrid + Twilio SDKs -> Prism 5.14.2 (validating)",
