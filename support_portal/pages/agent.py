@@ -8,8 +8,10 @@ import reflex as rx
 
 from support_portal.components.chat import TIMER_JS, chat_timer, message_list, send_form
 from support_portal.components.layout import page_frame
+from support_portal.components.zoom import schedule_zoom_form
+from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_fields import AFFECTED_AREAS, CATEGORIES, Priority
-from support_portal.state.agent_console import AgentConsoleState
+from support_portal.state.agent_console import SIMILARITY_FIELDS, AgentConsoleState
 from support_portal.state.chat import AgentsQueueState, ChatRoomState
 
 S = AgentConsoleState
@@ -94,6 +96,10 @@ def my_chats() -> rx.Component:
 def _field(label: str, name: str, *, multiline: bool = False) -> rx.Component:
     field_id = f"convert-{name}"
     control = rx.text_area if multiline else rx.input
+    watch = {}
+    if name in SIMILARITY_FIELDS:
+        # Leaving a field the similarity reads refreshes "Similar open tickets".
+        watch = {"on_blur": lambda value: S.draft_changed(name, value)}
     return rx.vstack(
         rx.el.label(label, html_for=field_id, font_weight="500", font_size="0.9em"),
         control(
@@ -102,6 +108,7 @@ def _field(label: str, name: str, *, multiline: bool = False) -> rx.Component:
             default_value=S.prefill[name],
             width="100%",
             aria_describedby=f"{field_id}-error",
+            **watch,
         ),
         _error(name, field_id),
         spacing="1",
@@ -125,10 +132,63 @@ def _select(label: str, name: str, options: list[tuple[str, str]]) -> rx.Compone
             id=field_id,
             name=name,
             default_value=S.prefill[name],
+            on_change=(lambda value: S.draft_changed(name, value))
+            if name in SIMILARITY_FIELDS
+            else None,
             style={"padding": "0.35em", "border-radius": "6px"},
         ),
         _error(name, field_id),
         spacing="1",
+    )
+
+
+def _support_channel(channel: str, label: str) -> rx.Component:
+    """A tried live channel and what it achieved, so nobody repeats it."""
+    box_id, outcome_id = f"convert-tried_{channel}", f"convert-outcome_{channel}"
+    return rx.vstack(
+        rx.hstack(
+            rx.el.input(
+                type="checkbox",
+                id=box_id,
+                name=f"tried_{channel}",
+                default_checked=S.prefill[f"tried_{channel}"] == "on",
+            ),
+            rx.el.label(f"Tried: {label}", html_for=box_id, font_size="0.9em"),
+            align="center",
+        ),
+        rx.el.label(
+            f"What the {label.lower()} achieved",
+            html_for=outcome_id,
+            font_size="0.9em",
+            font_weight="500",
+        ),
+        rx.input(
+            id=outcome_id,
+            name=f"outcome_{channel}",
+            default_value=S.prefill[f"outcome_{channel}"],
+            width="100%",
+            aria_describedby=f"{outcome_id}-error",
+        ),
+        _error(f"support_path_{channel}", outcome_id),
+        spacing="1",
+        width="100%",
+    )
+
+
+def support_path_fields() -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend("Support path: live channels already tried", font_weight="600"),
+        rx.vstack(
+            *[_support_channel(c, label) for c, label in CHANNELS.items()],
+            _error("support_path", "convert-support_path"),
+            _field("Affected workflow or automation", "affected_workflow_name"),
+            _field("Workflow link", "affected_workflow_url"),
+            width="100%",
+        ),
+        border="1px solid var(--gray-a6)",
+        border_radius="6px",
+        padding="0.75em",
+        width="100%",
     )
 
 
@@ -170,6 +230,78 @@ def screenshots() -> rx.Component:
     )
 
 
+def _similar_row(item: Any) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.link(
+                f"#{item['number']} {item['title']}",
+                href=f"/agent/tickets/{item['number']}",
+                is_external=True,
+                weight="medium",
+            ),
+            rx.text(
+                item["organization"],
+                " · ",
+                item["status"],
+                " · ",
+                item["score"],
+                rx.cond(
+                    item["problem_title"] != "",
+                    " · problem: " + item["problem_title"].to(str),
+                    "",
+                ),
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+            flex="1",
+        ),
+        rx.button(
+            item["action"],
+            type="button",
+            size="1",
+            variant="soft",
+            on_click=S.choose_link(item["choice"]),
+        ),
+        width="100%",
+        align="center",
+        padding_y="0.25em",
+        border_bottom="1px solid var(--gray-a4)",
+    )
+
+
+def similar_tickets() -> rx.Component:
+    """Open tickets like the one being written, so the agent can link instead of duplicating."""
+    return rx.box(
+        rx.heading("Similar open tickets", size="3", as_="h3"),
+        rx.cond(
+            S.similar.length() > 0,
+            rx.vstack(rx.foreach(S.similar, _similar_row), spacing="0", width="100%"),
+            rx.text(
+                "None found yet: they appear as you describe the problem.",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        rx.cond(
+            S.link_label != "",
+            rx.hstack(
+                rx.callout(S.link_label, icon="link", size="1"),
+                rx.button(
+                    "Don't link", type="button", size="1", variant="ghost", on_click=S.clear_link
+                ),
+                align="center",
+            ),
+        ),
+        role="region",
+        aria_label="Similar open tickets",
+        width="100%",
+        padding="0.75em",
+        border="1px solid var(--gray-a5)",
+        border_radius="8px",
+    )
+
+
 def convert_form() -> rx.Component:
     return rx.card(
         rx.form(
@@ -197,6 +329,8 @@ def convert_form() -> rx.Component:
                     spacing="4",
                     wrap="wrap",
                 ),
+                similar_tickets(),
+                support_path_fields(),
                 screenshots(),
                 rx.hstack(
                     rx.button("Create ticket", type="submit"),
@@ -244,6 +378,19 @@ def open_chat() -> rx.Component:
                         rx.hstack(
                             rx.button("Mark resolved", variant="soft", on_click=S.mark_resolved),
                             rx.button("Convert to ticket", on_click=S.start_convert),
+                        ),
+                        rx.el.details(
+                            rx.el.summary("Escalate to a Zoom call"),
+                            schedule_zoom_form(
+                                on_submit=S.schedule_zoom,
+                                client_tz=S.zoom_tz,
+                                errors=S.zoom_errors,
+                            ),
+                            rx.cond(
+                                S.zoom_notice != "",
+                                rx.text(S.zoom_notice, role="status", size="2"),
+                            ),
+                            width="100%",
                         ),
                         width="100%",
                     ),

@@ -7,15 +7,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from support_portal.clock import utcnow
+from support_portal.clock import as_utc, utcnow
 from support_portal.domain.lifecycle import Status
 from support_portal.domain.links import LinkRefused, check_zoom_url, classify
 from support_portal.domain.roles import Role
 from support_portal.models import ChatSession, Organization, Ticket, User, ZoomEscalation
 from support_portal.services import notifications, tickets
-from support_portal.services.authz import Principal, ensure_can_see_ticket, require_team
+from support_portal.services.authz import (
+    Principal,
+    can_see_ticket,
+    ensure_can_see_ticket,
+    require_team,
+)
 from support_portal.services.errors import Conflict, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
+from support_portal.settings import get_settings
 
 MAX_TITLE = 200
 
@@ -165,7 +171,7 @@ def record_zoom_outcome(
     now = now or utcnow()
     require_team(principal)
     esc = session.get(ZoomEscalation, escalation_id)
-    if esc is None:
+    if esc is None or not _may_handle(session, principal, esc):
         raise NotFound("Zoom escalation not found.")
     if esc.outcome_at is not None:
         raise Conflict("The outcome of this call is already recorded.")
@@ -205,6 +211,18 @@ def record_zoom_outcome(
     return esc
 
 
+def _may_handle(session: Session, principal: Principal, esc: ZoomEscalation) -> bool:
+    """The team member may record this call's outcome: any ticket's call, or a chat's call
+    only by the agent holding that chat (managers: any)."""
+    if esc.ticket_id is not None:
+        ticket = session.get(Ticket, esc.ticket_id)
+        return ticket is not None and can_see_ticket(principal, ticket)
+    chat = session.get(ChatSession, esc.chat_id) if esc.chat_id is not None else None
+    if chat is None:
+        return False
+    return principal.role == Role.MANAGER or chat.agent_id == principal.user_id
+
+
 def escalations_for_ticket(
     *, session: Session, principal: Principal, ticket: Ticket
 ) -> list[ZoomEscalation]:
@@ -213,3 +231,46 @@ def escalations_for_ticket(
     ensure_can_see_ticket(principal, ticket)
     q = select(ZoomEscalation).where(ZoomEscalation.ticket_id == ticket.id)
     return list(session.exec(q.order_by(ZoomEscalation.scheduled_at)).all())
+
+
+def client_timezone(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket: Ticket | None = None,
+    chat_id: int | None = None,
+) -> str:
+    """The time zone a Zoom time is typed and shown in: the client's, else their organization's."""
+    chat = None
+    if ticket is not None:
+        ensure_can_see_ticket(principal, ticket)
+    else:
+        require_team(principal)
+        chat = session.get(ChatSession, chat_id) if chat_id is not None else None
+        if chat is None:
+            raise NotFound("Chat not found.")
+    return _client_and_tz(session, ticket=ticket, chat=chat)[1]
+
+
+def escalation_views(
+    *, session: Session, principal: Principal, ticket: Ticket
+) -> list[dict[str, str | bool]]:
+    """A ticket's Zoom calls as plain view data: times in the client's and the agency's zone."""
+    tz = client_timezone(session=session, principal=principal, ticket=ticket)
+    agency_tz = get_settings().agency_timezone
+    views: list[dict[str, str | bool]] = []
+    for esc in escalations_for_ticket(session=session, principal=principal, ticket=ticket):
+        when = as_utc(esc.scheduled_at)
+        views.append(
+            {
+                "id": str(esc.id),
+                "meeting_url": esc.meeting_url,
+                "attendees": esc.attendees,
+                "client_time": notifications.format_local(when, tz),
+                "agency_time": notifications.format_local(when, agency_tz),
+                "has_outcome": esc.outcome_at is not None,
+                "outcome": esc.outcome or "",
+                "resolved_on_call": bool(esc.resolved_on_call),
+            }
+        )
+    return views
