@@ -3,8 +3,9 @@
 A row moves pending -> sending (claimed) -> sent | pending again (retry later) | failed.
 Claiming commits before the provider is called, so a slow provider holds no lock and two
 dispatchers never take the same row: on PostgreSQL the claim query skips rows another
-dispatcher has locked (`FOR UPDATE SKIP LOCKED`), and everywhere the claim is a
-compare-and-set on `attempts`, so a lost race claims nothing. A row left in `sending` by a
+dispatcher has locked (`FOR UPDATE SKIP LOCKED`), and everywhere the claiming UPDATE
+re-checks that a row is still due, so a lost race claims nothing. A claimed batch is sent by
+a few threads side by side, each row by exactly one of them. A row left in `sending` by a
 worker that died is taken up again once its lease has run out.
 """
 
@@ -16,9 +17,11 @@ import random
 import socket
 import uuid
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from support_portal.db import is_postgres
@@ -39,6 +42,8 @@ LEASE = timedelta(minutes=5)
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
 BATCH = 50
+# Threads sending one batch side by side; providers answer in tens of milliseconds each.
+SEND_CONCURRENCY = 8
 CHANNEL_LABEL = {"email": "Email", "sms": "SMS"}
 
 
@@ -69,35 +74,57 @@ def _due(now: datetime):  # type: ignore[no-untyped-def]
 
 
 def claim_due(session: Session, *, now: datetime, worker: str, limit: int = BATCH) -> list[int]:
-    """Mark up to `limit` due rows as ours and commit; returns their ids."""
-    stmt = select(Notification).where(_due(now)).order_by(Notification.next_attempt_at)
+    """Mark up to `limit` due rows as ours and commit; returns their ids.
+
+    One UPDATE claims the whole batch: it re-checks that each row is still due, so a row
+    another dispatcher claimed meanwhile (its lease is fresh, or it is no longer pending) is
+    left alone, and `claimed_by` (unique per pass) then says which rows are ours.
+    """
+    stmt = select(Notification.id).where(_due(now)).order_by(Notification.next_attempt_at)
     stmt = stmt.limit(limit)
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
-    candidates = [(row.id, row.attempts) for row in session.exec(stmt).all()]
-    claimed: list[int] = []
-    for row_id, attempts in candidates:
-        result = session.execute(
-            update(Notification)
-            .where(
-                Notification.id == row_id,
-                Notification.attempts == attempts,
-                _due(now),
-            )
-            .values(status="sending", claimed_at=now, claimed_by=worker, attempts=attempts + 1)
+    candidates = list(session.exec(stmt).all())
+    if not candidates:
+        session.commit()
+        return []
+    session.execute(
+        update(Notification)
+        .where(Notification.id.in_(candidates), _due(now))  # type: ignore[union-attr]
+        .values(
+            status="sending",
+            claimed_at=now,
+            claimed_by=worker,
+            attempts=Notification.attempts + 1,
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(row_id)  # type: ignore[arg-type]
+        .execution_options(synchronize_session=False)
+    )
+    claimed = session.exec(
+        select(Notification.id)
+        .where(Notification.id.in_(candidates), Notification.claimed_by == worker)  # type: ignore[union-attr]
+        .order_by(Notification.next_attempt_at)
+    ).all()
     session.commit()
     session.expire_all()
-    return claimed
+    return [row_id for row_id in claimed if row_id is not None]
 
 
-def _recipient_blocked(session: Session, row: Notification) -> str | None:
+def _load(session: Session, row_id: int) -> tuple[Notification | None, User | None, Ticket | None]:
+    """The row, fresh, with its recipient and its ticket, in one query."""
+    found = session.exec(
+        select(Notification, User, Ticket)
+        .outerjoin(User, User.id == Notification.recipient_user_id)  # type: ignore[arg-type]
+        .outerjoin(Ticket, Ticket.id == Notification.ticket_id)  # type: ignore[arg-type]
+        .where(Notification.id == row_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    return (found[0], found[1], found[2]) if found is not None else (None, None, None)
+
+
+def _recipient_blocked(row: Notification, user: User | None) -> str | None:
     """Why this row must not go out any more (the person opted out since it was queued)."""
     if row.recipient_user_id is None:
         return None
-    user = session.get(User, row.recipient_user_id)
     if user is None:
         return "recipient no longer exists"
     if row.channel == "sms" and (user.sms_opted_out or not user.notify_sms):
@@ -107,8 +134,7 @@ def _recipient_blocked(session: Session, row: Notification) -> str | None:
     return None
 
 
-def _message(session: Session, row: Notification) -> OutgoingMessage:
-    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+def _message(row: Notification, ticket: Ticket | None) -> OutgoingMessage:
     return OutgoingMessage(
         notification_id=row.id,  # type: ignore[arg-type]
         channel=row.channel,
@@ -158,18 +184,18 @@ def send_one(
     worker: str,
 ) -> str:
     """Send one claimed row and record the outcome; returns the row's new status."""
-    row = session.get(Notification, row_id, populate_existing=True)
+    row, user, ticket = _load(session, row_id)
     if not _owns(row, worker):
         return "lost"  # another worker re-claimed it after our lease ran out
     assert row is not None
-    blocked = _recipient_blocked(session, row)
+    blocked = _recipient_blocked(row, user)
     if blocked:
         row.status = "skipped"
         row.last_error = blocked
         row.claimed_by = None
         session.commit()
         return row.status
-    message = _message(session, row)
+    message = _message(row, ticket)
     channel = channels.get(row.channel)
     session.commit()  # end the read transaction: nothing is held while the provider works
     max_attempts = get_settings().outbox_max_attempts
@@ -202,15 +228,48 @@ def send_one(
             row.status = "pending"
             row.next_attempt_at = now + backoff(row.attempts)
     else:
-        row = session.get(Notification, row_id, populate_existing=True)
-        assert row is not None
-        row.status = "sent"
-        row.sent_at = now
-        row.provider_message_id = result.provider_message_id
-        row.last_error = ""
-        row.claimed_by = None
+        # The common outcome in one statement, without reading the row back first.
+        session.execute(
+            update(Notification)
+            .where(Notification.id == row_id)
+            .values(
+                status="sent",
+                sent_at=now,
+                provider_message_id=result.provider_message_id,
+                last_error="",
+                claimed_by=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if row is not None:
+            session.expire(row)
+        return "sent"
     session.commit()
     return row.status
+
+
+def _send_claimed(
+    engine: Engine,
+    row_ids: list[int],
+    *,
+    channels: Mapping[str, Channel],
+    now: datetime,
+    worker: str,
+) -> None:
+    """One lane of a concurrent pass: its own session, as sessions are not shared by threads."""
+    with Session(engine, expire_on_commit=False) as session:
+        _send_claimed_in(session, row_ids, channels=channels, now=now, worker=worker)
+
+
+def _shareable(bind: object) -> Engine | None:
+    """The engine other threads can open sessions on; None for an in-memory SQLite database
+    (each connection would see its own) or a session bound to one connection."""
+    if not isinstance(bind, Engine):
+        return None
+    if bind.dialect.name == "sqlite" and bind.url.database in (None, "", ":memory:"):
+        return None
+    return bind
 
 
 def dispatch_due(
@@ -220,15 +279,45 @@ def dispatch_due(
     channels: Mapping[str, Channel],
     worker: str | None = None,
     limit: int = BATCH,
+    concurrency: int = SEND_CONCURRENCY,
 ) -> int:
-    """One pass: claim what is due and send it. Returns how many rows were handled."""
+    """One pass: claim what is due and send it. Returns how many rows were handled.
+
+    A provider call is mostly waiting on the network, so up to `concurrency` threads send a
+    batch's rows side by side. Each row was claimed once, above, and is sent by one thread.
+    """
     worker = worker or worker_name()
     ids = claim_due(session, now=now, worker=worker, limit=limit)
-    for row_id in ids:
+    lanes = max(1, min(concurrency, len(ids)))
+    engine = _shareable(session.get_bind())
+    if lanes == 1 or engine is None:
+        _send_claimed_in(session, ids, channels=channels, now=now, worker=worker)
+        return len(ids)
+    # Round-robin keeps each lane's rows in claim order (oldest first).
+    with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="outbox") as pool:
+        futures = [
+            pool.submit(
+                _send_claimed, engine, ids[i::lanes], channels=channels, now=now, worker=worker
+            )
+            for i in range(lanes)
+        ]
+        for future in futures:
+            future.result()
+    return len(ids)
+
+
+def _send_claimed_in(
+    session: Session,
+    row_ids: list[int],
+    *,
+    channels: Mapping[str, Channel],
+    now: datetime,
+    worker: str,
+) -> None:
+    for row_id in row_ids:
         try:
             send_one(session, row_id=row_id, channels=channels, now=now, worker=worker)
         except Exception:
             # The row stays claimed; its lease runs out and another pass takes it up.
             session.rollback()
             log.exception("notification %s could not be recorded", row_id)
-    return len(ids)

@@ -7,11 +7,11 @@ markup in it arrives as text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 SMS_MAX = 320
@@ -32,19 +32,51 @@ def _env() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html",), default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
+        # The templates ship with the code: checking each file's mtime on every render
+        # (Jinja's default) costs a stat per template on the ticket-creation path.
+        auto_reload=False,
     )
+
+
+@cache
+def _template(name: str) -> Template:
+    return _env().get_template(name)
 
 
 def known_kinds() -> set[str]:
     return {p.name.split(".")[0] for p in TEMPLATE_DIR.glob("*.txt")}
 
 
+class LazyRendering:
+    """One kind and context, each form rendered on first use and only once.
+
+    An email row needs subject, text and HTML; an SMS row subject and SMS. A person who gets
+    both shares one instance, so nothing is rendered twice.
+    """
+
+    def __init__(self, kind: str, context: dict[str, Any]) -> None:
+        self.kind = kind
+        self.context = context
+
+    @cached_property
+    def subject(self) -> str:
+        return _template(f"{self.kind}.subject").render(self.context).strip()
+
+    @cached_property
+    def text(self) -> str:
+        return _template(f"{self.kind}.txt").render(self.context).strip() + "\n"
+
+    @cached_property
+    def html(self) -> str:
+        body = _template(f"{self.kind}.html").render(self.context)
+        return _template("layout.html").render(body=body, subject=self.subject)
+
+    @cached_property
+    def sms(self) -> str:
+        sms = " ".join(_template(f"{self.kind}.sms").render(self.context).split())
+        return sms[:SMS_MAX]
+
+
 def render(kind: str, context: dict[str, Any]) -> Rendered:
-    env = _env()
-    subject = env.get_template(f"{kind}.subject").render(context).strip()
-    text = env.get_template(f"{kind}.txt").render(context).strip() + "\n"
-    html = env.get_template("layout.html").render(
-        body=env.get_template(f"{kind}.html").render(context), subject=subject
-    )
-    sms = " ".join(env.get_template(f"{kind}.sms").render(context).split())
-    return Rendered(subject, text, html, sms[:SMS_MAX])
+    r = LazyRendering(kind, context)
+    return Rendered(r.subject, r.text, r.html, r.sms)

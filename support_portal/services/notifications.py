@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from support_portal.domain.roles import Role
 from support_portal.models import Notification, Organization, Ticket, User
-from support_portal.notify.templates import render
+from support_portal.notify.templates import LazyRendering
 from support_portal.settings import get_settings
 
 
@@ -60,12 +60,11 @@ def _row(
     to: str,
     user: User | None,
     ticket: Ticket | None,
-    context: dict[str, Any],
+    rendering: LazyRendering,
     now: datetime,
     problem_id: int | None,
     dedupe_key: str | None,
 ) -> Notification:
-    r = render(kind, context)
     return Notification(
         kind=kind,
         channel=channel,
@@ -73,9 +72,9 @@ def _row(
         recipient_user_id=user.id if user else None,
         ticket_id=ticket.id if ticket else None,
         problem_id=problem_id,
-        subject=r.subject,
-        body_text=r.sms if channel == "sms" else r.text,
-        body_html=r.html if channel == "email" else "",
+        subject=rendering.subject,
+        body_text=rendering.sms if channel == "sms" else rendering.text,
+        body_html=rendering.html if channel == "email" else "",
         created_at=now,
         next_attempt_at=now,
         dedupe_key=f"{dedupe_key}:{channel}:{to}" if dedupe_key else None,
@@ -104,7 +103,7 @@ def queue_for_user(
         kind=kind,
         user=user,
         ticket=ticket,
-        context=context,
+        rendering=LazyRendering(kind, context),
         now=now,
         problem_id=problem_id,
         dedupe_key=dedupe_key,
@@ -146,7 +145,7 @@ def queue_for_team(
         kind=kind,
         user=None,
         ticket=ticket,
-        context=context,
+        rendering=LazyRendering(kind, context),
         now=now,
         problem_id=None,
         dedupe_key=dedupe_key,

@@ -11,7 +11,9 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, func, select
 
 from support_portal.clock import utcnow
 from support_portal.domain.lifecycle import STATUS_LABELS, Status, check_transition
@@ -97,8 +99,7 @@ def create_ticket(
             errors["affected_workflow_url"] = str(exc)
     if errors:
         raise ValidationFailed(errors, "The ticket needs more detail before it can be created.")
-    requester = session.get(User, requester_id)
-    org = session.get(Organization, organization_id)
+    requester, org = _requester_and_org(session, requester_id, organization_id)
     if org is None or requester is None or requester.organization_id != organization_id:
         raise NotFound("That client or organization was not found.")
     if assignee_id is not None:
@@ -119,12 +120,11 @@ def create_ticket(
         updated_at=now,
         last_public_update_at=now,
     )
-    session.add(ticket)
-    session.flush()
-    ticket.number = TICKET_NUMBER_OFFSET + ticket.id  # type: ignore[operator]
-    from support_portal.services import sla  # SLA targets depend on the saved priority
+    from support_portal.services import sla
 
     sla.set_initial_targets(session, ticket, now)
+    session.add(ticket)
+    _save_with_number(session, ticket)
     append_event(
         session,
         ticket=ticket,
@@ -151,6 +151,59 @@ def create_ticket(
     notifications.queue_for_team(session, kind="ticket_created_team", ticket=ticket, now=now)
     notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
     return ticket
+
+
+# Built once: composing the expression costs more than running it on the creation path.
+_REQUESTER_AND_ORG = (
+    select(User, Organization)
+    .join(Organization, Organization.id == User.organization_id)
+    .where(User.id == bindparam("requester_id"), Organization.id == bindparam("org_id"))
+)
+_NEXT_NUMBER = select(
+    func.coalesce(func.max(Ticket.id), 0) + 1 + TICKET_NUMBER_OFFSET
+).scalar_subquery()
+
+
+def _requester_and_org(
+    session: Session, requester_id: int, organization_id: int
+) -> tuple[User | None, Organization | None]:
+    """Both rows in one query (the notifications read them again from the identity map)."""
+    with session.no_autoflush:
+        row = session.exec(
+            _REQUESTER_AND_ORG, params={"requester_id": requester_id, "org_id": organization_id}
+        ).first()
+    if row is not None:
+        return row[0], row[1]
+    # Missing, or not this organization's client: the caller's checks say which.
+    return session.get(User, requester_id), session.get(Organization, organization_id)
+
+
+def _save_with_number(session: Session, ticket: Ticket) -> None:
+    """Give the new ticket its id and its number (offset + id) without a second write.
+
+    PostgreSQL: the id is taken from the table's sequence first, so the ticket goes in whole.
+    SQLite: the INSERT computes the number itself; it holds
+    the database's only write lock, and SQLite gives a new row the rowid one above the largest
+    present (`ticket.id` has no AUTOINCREMENT), so the number written is offset + id and need
+    not be read back. Elsewhere: insert, then set the number.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        sequence = func.pg_get_serial_sequence(Ticket.__tablename__, "id")
+        with session.no_autoflush:  # the ticket must not go in before it has its id
+            ticket.id = int(session.exec(select(func.nextval(sequence))).one())
+        ticket.number = TICKET_NUMBER_OFFSET + ticket.id
+        # Written now: without ORM relationships the flush does not order the event and
+        # outbox rows after the ticket their foreign keys point to.
+        session.flush()
+        return
+    if dialect == "sqlite":
+        ticket.number = _NEXT_NUMBER  # type: ignore[assignment]
+        session.flush()
+        set_committed_value(ticket, "number", TICKET_NUMBER_OFFSET + ticket.id)  # type: ignore[operator]
+        return
+    session.flush()
+    ticket.number = TICKET_NUMBER_OFFSET + ticket.id  # type: ignore[operator]
 
 
 def _name(session: Session, user_id: int | None) -> str | None:

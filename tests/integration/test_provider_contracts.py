@@ -9,9 +9,11 @@ chosen per request with Prism's `Prefer: code=..., example=...` header.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -133,6 +135,8 @@ def _serve(prism: Path, spec: dict, tmp: Path, name: str) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PATH": f"{Path(os.sys.executable).parent}:{os.environ['PATH']}"},
+        # Prism forks the server it runs: a group of its own lets the whole of it be stopped.
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     try:
@@ -147,7 +151,8 @@ def _serve(prism: Path, spec: dict, tmp: Path, name: str) -> Iterator[str]:
             time.sleep(0.3)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
         log.close()
 
