@@ -1,0 +1,305 @@
+"""State event handlers called the way a forged websocket event calls them.
+
+Every public event handler of every State in `support_portal/state/` is callable from the
+browser with any arguments. Each one is listed here: handlers that act on a chat, a ticket or
+a file are called by people who must not reach it, with another organization's ids, and the
+test checks that nothing of org B (or of someone else's chat) lands in any state var and
+nothing changes in the database. A new handler fails `test_every_event_handler_is_classified`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import pkgutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import reflex as rx
+
+import support_portal.state as state_pkg
+from support_portal.services import auth
+from support_portal.state.agent_console import AgentConsoleState
+from support_portal.state.agent_ticket import AgentTicketState
+from support_portal.state.chat import ClientChatState
+from support_portal.state.manager_notifications import ManagerNotificationsState
+from tests.factories import PASSWORD
+from tests.security.world import World, build_world, changed_tables, snapshot
+
+# Text that only org B's records (or chat A, for people outside it) contain.
+B_SECRETS = ("Org B", "B private words", "B public news", "Bob of B", "Org B secret")
+CHAT_A_SECRETS = ("A hello", "Alice of A")
+
+
+def _state_classes() -> dict[str, type[rx.State]]:
+    found = {}
+    for info in pkgutil.iter_modules(state_pkg.__path__):
+        module = importlib.import_module(f"{state_pkg.__name__}.{info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, rx.state.BaseState) and cls.__module__ == module.__name__:
+                found[name] = cls
+    return found
+
+
+def _public_handlers() -> list[str]:
+    names = set()
+    for cls_name, cls in _state_classes().items():
+        for handler in cls.event_handlers:
+            if handler != "setvar":
+                names.add(f"{cls_name}.{handler}")
+    return sorted(names)
+
+
+@dataclass(frozen=True)
+class Forgery:
+    """As `role`, call `run(state, world)` on a fresh `cls` state; `secrets` must not appear."""
+
+    cls: type[rx.State]
+    role: str
+    run: Callable[[Any, World], Awaitable[Any]]
+    secrets: tuple[str, ...] | Callable[[World], tuple[str, ...]] = B_SECRETS
+
+
+def _h(cls: type[rx.State], name: str) -> Callable[..., Any]:
+    return cls.event_handlers[name].fn
+
+
+# Handlers with no ids to forge: what they act on comes from the server side.
+NO_IDS = {
+    "AgentState.on_load": "role guard only",
+    "ClientState.on_load": "role guard only",
+    "ManagerState.on_load": "role guard only",
+    "LoginState.on_load": "redirects a signed-in user home",
+    "LoginState.route_home": "redirects by the server-side role",
+    "LoginState.set_email": "sets the form's own field",
+    "LoginState.submit": "sign-in; throttling in tests/unit/test_auth.py and e2e",
+    "SessionState.sign_out": "ends the caller's own session (e2e test_isolation)",
+    "AgentConsoleState.cancel_convert": "hides the caller's own form",
+    "AgentConsoleState.load": "lists the caller's own chats; joins only the server-kept chat",
+    "ClientChatState.load": "joins the caller's own latest chat, found by the service",
+    "ClientChatState.start_chat": "opens a chat for the caller's own organization",
+}
+
+FORGERIES: dict[str, list[Forgery]] = {
+    "AgentConsoleState.accept": [
+        Forgery(
+            AgentConsoleState,
+            "outsider",
+            lambda s, w: _h(AgentConsoleState, "accept")(s, w.waiting_a.id),
+        ),
+    ],
+    "AgentConsoleState.open_chat": [
+        Forgery(
+            AgentConsoleState,
+            "other_agent",
+            lambda s, w: _h(AgentConsoleState, "open_chat")(s, w.chat_a.id),
+            CHAT_A_SECRETS,
+        ),
+        Forgery(
+            AgentConsoleState,
+            "outsider",
+            lambda s, w: _h(AgentConsoleState, "open_chat")(s, w.chat_a.id),
+            CHAT_A_SECRETS,
+        ),
+    ],
+    "AgentConsoleState.send": [
+        Forgery(
+            AgentConsoleState,
+            "other_agent",
+            lambda s, w: _h(AgentConsoleState, "send")(
+                s, {"message": "forged", "chat_id": w.chat_a.id, "client_msg_id": "x1"}
+            ),
+            CHAT_A_SECRETS,
+        ),
+    ],
+    "AgentConsoleState.mark_resolved": [
+        Forgery(
+            AgentConsoleState, "outsider", lambda s, w: _h(AgentConsoleState, "mark_resolved")(s)
+        ),
+        Forgery(
+            AgentConsoleState, "other_agent", lambda s, w: _h(AgentConsoleState, "mark_resolved")(s)
+        ),
+    ],
+    "AgentConsoleState.start_convert": [
+        Forgery(
+            AgentConsoleState,
+            "other_agent",
+            lambda s, w: _h(AgentConsoleState, "start_convert")(s),
+            CHAT_A_SECRETS,
+        ),
+    ],
+    "AgentConsoleState.create_ticket": [
+        Forgery(
+            AgentConsoleState,
+            "outsider",
+            lambda s, w: _h(AgentConsoleState, "create_ticket")(
+                s, {"title": "Forged", "chat_id": w.chat_b.id}
+            ),
+        ),
+        Forgery(
+            AgentConsoleState,
+            "other_agent",
+            lambda s, w: _h(AgentConsoleState, "create_ticket")(
+                s, {"title": "Forged ticket from someone else's chat", "chat_id": w.chat_a.id}
+            ),
+            CHAT_A_SECRETS,
+        ),
+    ],
+    "AgentConsoleState.upload_screenshots": [
+        Forgery(
+            AgentConsoleState,
+            "outsider",
+            lambda s, w: _h(AgentConsoleState, "upload_screenshots")(s, []),
+        ),
+    ],
+    "AgentTicketState.on_load": [
+        Forgery(AgentTicketState, "outsider", lambda s, w: _h(AgentTicketState, "on_load")(s)),
+        Forgery(AgentTicketState, "client", lambda s, w: _h(AgentTicketState, "on_load")(s)),
+    ],
+    "AgentTicketState.post_update": [
+        Forgery(
+            AgentTicketState,
+            "outsider",
+            lambda s, w: _h(AgentTicketState, "post_update")(s, {"body": "forged"}),
+        ),
+    ],
+    "AgentTicketState.add_note": [
+        Forgery(
+            AgentTicketState,
+            "client",
+            lambda s, w: _h(AgentTicketState, "add_note")(s, {"note": "forged"}),
+        ),
+    ],
+    "AgentTicketState.change_status": [
+        Forgery(
+            AgentTicketState,
+            "outsider",
+            lambda s, w: _h(AgentTicketState, "change_status")(s, {"status": "resolved"}),
+        ),
+    ],
+    "ClientChatState.send": [
+        Forgery(
+            ClientChatState,
+            "outsider",
+            lambda s, w: _h(ClientChatState, "send")(
+                s, {"message": "forged", "chat_id": w.chat_a.id, "client_msg_id": "x2"}
+            ),
+            CHAT_A_SECRETS,
+        ),
+    ],
+    "ManagerNotificationsState.on_load": [
+        Forgery(
+            ManagerNotificationsState,
+            "client",
+            lambda s, w: _h(ManagerNotificationsState, "on_load")(s),
+        ),
+    ],
+    "ManagerNotificationsState.refresh": [
+        Forgery(
+            ManagerNotificationsState,
+            "outsider",
+            lambda s, w: _h(ManagerNotificationsState, "refresh")(s),
+            lambda w: (w.users["client"].email, w.client_b.email),
+        ),
+    ],
+    "ManagerNotificationsState.set_status_filter": [
+        Forgery(
+            ManagerNotificationsState,
+            "agent",
+            lambda s, w: _h(ManagerNotificationsState, "set_status_filter")(s, "pending"),
+            lambda w: (w.users["client"].email, w.client_b.email),
+        ),
+    ],
+}
+
+
+def test_every_event_handler_is_classified():
+    missing = [h for h in _public_handlers() if h not in FORGERIES and h not in NO_IDS]
+    assert not missing, f"classify these event handlers in tests/security: {missing}"
+
+
+def test_no_state_can_set_a_backend_var_or_identity_through_setvar():
+    """`setvar` is public on every state; it may reach only explicit setters."""
+    root = rx.State(_reflex_internal_init=True)
+    for cls in _state_classes().values():
+        state = root.get_substate(cls.get_full_name().split("."))
+        for name in ("_principal", "_chat_id", "_version", "session_token", "user_role"):
+            with pytest.raises(AttributeError):
+                cls.setvar.fn(state, name, "forged")
+
+
+@pytest.fixture
+def world(session) -> World:
+    return build_world(session)
+
+
+def _fresh_state(cls: type[rx.State], token: str):
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(cls.get_full_name().split("."))
+    state.session_token = token
+    return root, state
+
+
+def _everything_in(root: rx.State) -> str:
+    """Every var the browser could receive, and the backend vars too."""
+    parts = [json.dumps(root.dict(), default=str)]
+    stack = [root]
+    while stack:
+        st = stack.pop()
+        parts.append(repr({k: v for k, v in vars(st).items() if k.startswith("_")}))
+        stack.extend(st.substates.values())
+    return "\n".join(parts)
+
+
+async def _consume(result: Any) -> None:
+    if inspect.isasyncgen(result):
+        async for _ in result:
+            pass
+    elif inspect.isawaitable(result):
+        await result
+
+
+CASES = [(key, i) for key, forgeries in FORGERIES.items() for i in range(len(forgeries))]
+
+
+@pytest.mark.parametrize(("key", "index"), CASES, ids=[f"{k}-{i}" for k, i in CASES])
+async def test_a_forged_event_reaches_nothing_and_changes_nothing(
+    key, index, world, session, monkeypatch
+):
+    forgery = FORGERIES[key][index]
+    user = world.users[forgery.role]
+    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
+    # The page's path comes from the browser too: point it at org B's ticket.
+    monkeypatch.setattr(AgentTicketState, "_number", lambda self: str(world.ticket_b.number))
+    if forgery.role != "outsider":
+        monkeypatch.setattr(AgentTicketState, "_number", lambda self: str(world.ticket_a.number))
+    session.rollback()
+    before = snapshot(session)
+    session.rollback()
+    root, state = _fresh_state(forgery.cls, token)
+    await _consume(forgery.run(state, world))
+    changed = changed_tables(before, snapshot(session))
+    assert not changed, f"{key} as {forgery.role} changed {changed}"
+    seen = _everything_in(root)
+    secrets = forgery.secrets(world) if callable(forgery.secrets) else forgery.secrets
+    leaked = [s for s in secrets if s in seen]
+    assert not leaked, f"{key} as {forgery.role} put {leaked} into the state"
+
+
+async def test_the_same_calls_by_the_right_person_do_reach_the_data(world, session, monkeypatch):
+    """The control: without it, a harness that signs nobody in would pass everything above."""
+    monkeypatch.setattr(AgentTicketState, "_number", lambda self: str(world.ticket_b.number))
+    token, _ = auth.sign_in(session=session, email=world.users["agent"].email, password=PASSWORD)
+    root, state = _fresh_state(AgentTicketState, token)
+    await _consume(_h(AgentTicketState, "on_load")(state))
+    assert state.title == "Org B secret billing failure"
+    await _consume(_h(AgentTicketState, "post_update")(state, {"body": "Real update"}))
+    assert "Real update" in _everything_in(root)
+
+    token, _ = auth.sign_in(session=session, email=world.users["manager"].email, password=PASSWORD)
+    root, state = _fresh_state(ManagerNotificationsState, token)
+    await _consume(_h(ManagerNotificationsState, "refresh")(state))
+    assert world.client_b.email in _everything_in(root)
