@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 SMS_MAX = 320
@@ -43,8 +44,9 @@ def render(kind: str, context: dict[str, Any]) -> Rendered:
     env = _env()
     subject = env.get_template(f"{kind}.subject").render(context).strip()
     text = env.get_template(f"{kind}.txt").render(context).strip() + "\n"
-    html = env.get_template("layout.html").render(
-        body=env.get_template(f"{kind}.html").render(context), subject=subject
-    )
+    # The kind's HTML comes from an autoescaping template, so its values are already
+    # escaped; escaping it again in the layout would show its own tags to the reader as text.
+    body = Markup(env.get_template(f"{kind}.html").render(context))  # noqa: S704
+    html = env.get_template("layout.html").render(body=body, subject=subject)
     sms = " ".join(env.get_template(f"{kind}.sms").render(context).split())
     return Rendered(subject, text, html, sms[:SMS_MAX])
