@@ -44,7 +44,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: setup browser
+bench: setup browser tools
 	$(BIN)/python -m bench
 
 clean:

@@ -322,7 +322,9 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> None:
     for i, (title, tried, happened, steps, error, cat, area, prio, target) in enumerate(TICKETS):
         org_id, client = clients[i % len(clients)]
         agent = agents[i % 2]
-        start = now - timedelta(days=9 - (i % 9), hours=(i * 5) % 11)
+        # Resolved tickets are recent, so the auto-close job leaves them for the client to confirm.
+        days = 2 if target == Status.RESOLVED else 11 - (i % 9)
+        start = now - timedelta(days=days, hours=(i * 5) % 11)
         chat = _demo_chat(
             session,
             client=client,
@@ -377,6 +379,7 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> None:
     for row in session.exec(select(Notification)).all():
         row.status = "sent"
         row.sent_at = row.created_at
+        row.attempts = 1
     _waiting_chats(session, clients, now)
     session.flush()
 

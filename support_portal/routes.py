@@ -9,6 +9,7 @@ AGENT_TICKET = "/agent/tickets/[number]"
 MANAGER = "/manager"
 MANAGER_NOTIFICATIONS = "/manager/notifications"
 MANAGER_REPORTS = "/manager/reports"
+MANAGER_SYSTEMIC = "/manager/systemic"
 SESSION_COOKIE = "sp_session"
 
 

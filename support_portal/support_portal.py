@@ -13,12 +13,16 @@ from support_portal.pages.client import client_page
 from support_portal.pages.login import login_page
 from support_portal.pages.manager import manager_page
 from support_portal.pages.manager_notifications import manager_notifications_page
+from support_portal.pages.manager_reports import manager_reports_page
+from support_portal.pages.manager_systemic import manager_systemic_page
 from support_portal.state.agent import AgentState
 from support_portal.state.agent_ticket import AgentTicketState
 from support_portal.state.client import ClientState
 from support_portal.state.login import LoginState
 from support_portal.state.manager import ManagerState
 from support_portal.state.manager_notifications import ManagerNotificationsState
+from support_portal.state.reports import ReportsState
+from support_portal.state.systemic import SystemicState
 
 
 def index() -> rx.Component:
@@ -59,6 +63,18 @@ app.add_page(
     route=routes.MANAGER_NOTIFICATIONS,
     title="Notifications · Support Portal",
     on_load=ManagerNotificationsState.on_load,
+)
+app.add_page(
+    manager_reports_page,
+    route=routes.MANAGER_REPORTS,
+    title="Reports · Support Portal",
+    on_load=ReportsState.on_load,
+)
+app.add_page(
+    manager_systemic_page,
+    route=routes.MANAGER_SYSTEMIC,
+    title="Systemic issues · Support Portal",
+    on_load=SystemicState.on_load,
 )
 
 app.register_lifespan_task(run_in_background)

@@ -12,6 +12,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "agent": [("Console", routes.AGENT)],
     "manager": [
         ("Board", routes.MANAGER),
+        ("Systemic issues", routes.MANAGER_SYSTEMIC),
         ("Reports", routes.MANAGER_REPORTS),
         ("Notifications", routes.MANAGER_NOTIFICATIONS),
         ("Agent console", routes.AGENT),

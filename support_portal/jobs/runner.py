@@ -26,8 +26,13 @@ Job = Callable[[Session, datetime], int]
 def registered_jobs() -> list[tuple[str, Job]]:
     """The jobs, in the order they run each tick. Imported here to keep start-up light."""
     from support_portal.jobs.outbox import send_due_notifications
+    from support_portal.jobs.systemic_job import detect_systemic
 
-    jobs: list[tuple[str, Job]] = [("outbox", send_due_notifications)]
+    # The outbox runs last, so what the other jobs queue goes out in the same tick.
+    jobs: list[tuple[str, Job]] = [
+        ("detect_systemic", detect_systemic),
+        ("outbox", send_due_notifications),
+    ]
     return jobs
 
 

@@ -86,7 +86,32 @@ def test_every_queued_kind_has_its_four_templates_and_renders(kind):
     assert "<b>workflow</b>" not in r.html  # a title with markup arrives as text
 
 
-@pytest.mark.parametrize("kind", ["systemic_issue", "problem_update"])
-def test_kinds_about_a_problem_render_without_a_ticket(kind):
-    r = render(kind, {"recipient_name": "Morgan", "problem_title": "Calendar sync stopped"})
-    assert "Calendar sync stopped" in r.text
+def test_a_systemic_issue_message_needs_no_ticket_and_names_the_pattern():
+    r = render(
+        "systemic_issue",
+        {
+            "recipient_name": "Morgan",
+            "ticket_count": 5,
+            "organization_count": 3,
+            "affected_area": "Workflows",
+            "shared_terms": "reminder, sms, skipped",
+            "ticket_numbers": "#1042, #1043, #1050",
+            "link": "http://localhost:3000/manager/systemic",
+        },
+    )
+    assert "5 tickets from 3 clients (Workflows)" in r.subject
+    assert "reminder, sms, skipped" in r.text and "#1050" in r.html
+
+
+def test_a_problem_update_reaches_the_client_about_their_own_ticket():
+    r = render(
+        "problem_update",
+        {
+            **TICKET_CONTEXT,
+            "actor_name": "Alex",
+            "body": "A fix is rolling out today.",
+            "other_numbers": "",
+        },
+    )
+    assert "A fix is rolling out today." in r.text
+    assert f"#{TICKET_CONTEXT['number']}" in r.subject

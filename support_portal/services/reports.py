@@ -1,0 +1,312 @@
+"""The manager's reports: each chart's rows, computed by SQL aggregates over a date range.
+
+Days and weeks are UTC calendar days (weeks start on Monday). The rows returned are the
+rows behind each chart, and what its CSV download contains.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, literal
+from sqlmodel import Session, select
+
+from support_portal.clock import utcnow
+from support_portal.db import is_postgres
+from support_portal.db_types import UtcDateTime
+from support_portal.domain.lifecycle import OPEN_STATUSES
+from support_portal.domain.roles import Role
+from support_portal.models import ChatSession, Organization, Ticket, User
+from support_portal.services.authz import Principal, require_role
+from support_portal.services.errors import ValidationFailed
+from support_portal.settings import get_settings
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+MAX_DAYS = 366
+
+# Backlog age buckets: (label, upper bound in days); the last one has no bound.
+AGE_BUCKETS: tuple[tuple[str, float | None], ...] = (
+    ("Under 1 day", 1),
+    ("1-3 days", 3),
+    ("3-7 days", 7),
+    ("7-14 days", 14),
+    ("Over 14 days", None),
+)
+
+CHARTS: dict[str, str] = {
+    "volume": "Tickets opened and closed per day",
+    "first_response": "First response and SLA compliance by week",
+    "backlog": "Backlog by age",
+    "by_category": "Tickets by category",
+    "by_area": "Tickets by affected area",
+    "by_organization": "Tickets by organization",
+    "agent_load": "Agent load",
+    "chats": "Chats per day",
+}
+
+
+@dataclass
+class Report:
+    start: date
+    end: date
+    charts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def default_range(today: date) -> tuple[date, date]:
+    return today - timedelta(days=29), today
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    if end < start:
+        raise ValidationFailed({"end": "The end date is before the start date."})
+    if (end - start).days >= MAX_DAYS:
+        raise ValidationFailed({"start": f"Pick at most {MAX_DAYS} days."})
+    return (
+        datetime.combine(start, time(), tzinfo=UTC),
+        datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC),
+    )
+
+
+class _Sql:
+    """The few date expressions that differ between PostgreSQL and SQLite."""
+
+    def __init__(self, session: Session) -> None:
+        self.pg = is_postgres(session)
+
+    def utc(self, col):
+        return func.timezone("UTC", col) if self.pg else col
+
+    def day(self, col):
+        return func.date(self.utc(col))
+
+    def week(self, col):
+        if self.pg:
+            return func.date(func.date_trunc("week", self.utc(col)))
+        return func.date(col, "weekday 0", "-6 days")
+
+    def seconds(self, later, earlier):
+        if self.pg:
+            return func.extract("epoch", later - earlier)
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=k) for k in range((end - start).days + 1)]
+
+
+def _ts(value: datetime):
+    return literal(value, UtcDateTime)
+
+
+def build_report(
+    *,
+    session: Session,
+    principal: Principal,
+    start: date,
+    end: date,
+    now: datetime | None = None,
+) -> Report:
+    require_role(principal, Role.MANAGER)
+    now = now or utcnow()
+    lo, hi = _bounds(start, end)
+    sql = _Sql(session)
+    report = Report(start=start, end=end)
+    report.charts["volume"] = _volume(session, sql, start, end, lo, hi)
+    report.charts["first_response"] = _first_response(session, sql, lo, hi, now)
+    report.charts["backlog"] = _backlog(session, now)
+    report.charts["by_category"] = _count_by(session, Ticket.category, lo, hi)
+    report.charts["by_area"] = _count_by(session, Ticket.affected_area, lo, hi)
+    report.charts["by_organization"] = _by_organization(session, lo, hi)
+    report.charts["agent_load"] = _agent_load(session, lo, hi)
+    report.charts["chats"] = _chats(session, sql, start, end, lo, hi, now)
+    return report
+
+
+def _in_range(col, lo: datetime, hi: datetime):
+    return (col >= lo) & (col < hi)
+
+
+def _volume(session, sql, start, end, lo, hi) -> list[dict[str, Any]]:
+    day_opened = sql.day(Ticket.created_at).label("day")
+    day_closed = sql.day(Ticket.closed_at).label("day")
+    opened = {
+        _as_date(d): n
+        for d, n in session.exec(
+            select(day_opened, func.count())
+            .where(_in_range(Ticket.created_at, lo, hi))
+            .group_by(day_opened)
+        ).all()
+    }
+    closed = {
+        _as_date(d): n
+        for d, n in session.exec(
+            select(day_closed, func.count())
+            .where(Ticket.closed_at.is_not(None), _in_range(Ticket.closed_at, lo, hi))  # type: ignore[union-attr]
+            .group_by(day_closed)
+        ).all()
+    }
+    return [
+        {"day": d.isoformat(), "opened": opened.get(d, 0), "closed": closed.get(d, 0)}
+        for d in _days(start, end)
+    ]
+
+
+def _first_response(session, sql, lo, hi, now) -> list[dict[str, Any]]:
+    responded = Ticket.first_response_at.is_not(None)  # type: ignore[union-attr]
+    met = responded & (Ticket.first_response_at <= Ticket.first_response_due_at)
+    breached = (responded & (Ticket.first_response_at > Ticket.first_response_due_at)) | (
+        Ticket.first_response_at.is_(None) & (Ticket.first_response_due_at < _ts(now))  # type: ignore[union-attr]
+    )
+    week = sql.week(Ticket.created_at).label("week")
+    rows = session.exec(
+        select(
+            week,
+            func.count(),
+            func.sum(case((responded, 1), else_=0)),
+            func.avg(
+                case(
+                    (responded, sql.seconds(Ticket.first_response_at, Ticket.created_at)),
+                    else_=None,
+                )
+            ),
+            func.sum(case((met, 1), else_=0)),
+            func.sum(case((breached, 1), else_=0)),
+        )
+        .where(_in_range(Ticket.created_at, lo, hi))
+        .group_by(week)
+        .order_by(week)
+    ).all()
+    out = []
+    for wk, total, n_responded, avg_seconds, n_met, n_breached in rows:
+        decided = int(n_met or 0) + int(n_breached or 0)
+        out.append(
+            {
+                "week": _as_date(wk).isoformat(),
+                "tickets": int(total),
+                "responded": int(n_responded or 0),
+                "avg_first_response_hours": (
+                    round(float(avg_seconds) / 3600, 2) if avg_seconds is not None else None
+                ),
+                "sla_met": int(n_met or 0),
+                "sla_breached": int(n_breached or 0),
+                "sla_compliance_pct": round(100 * int(n_met or 0) / decided, 1)
+                if decided
+                else None,
+            }
+        )
+    return out
+
+
+def _backlog(session, now) -> list[dict[str, Any]]:
+    """Open tickets today, by how long ago they were opened."""
+    whens = []
+    for label, days in AGE_BUCKETS:
+        if days is not None:
+            whens.append((Ticket.created_at > _ts(now - timedelta(days=days)), label))
+    bucket = case(*whens, else_=AGE_BUCKETS[-1][0]).label("age")
+    counts = dict(
+        session.exec(
+            select(bucket, func.count())
+            .where(Ticket.status.in_(_OPEN))  # type: ignore[attr-defined]
+            .group_by(bucket)
+        ).all()
+    )
+    return [{"age": label, "tickets": int(counts.get(label, 0))} for label, _ in AGE_BUCKETS]
+
+
+def _count_by(session, col, lo, hi) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(col, func.count())
+        .where(_in_range(Ticket.created_at, lo, hi))
+        .group_by(col)
+        .order_by(func.count().desc(), col)
+    ).all()
+    return [{"name": name, "tickets": int(n)} for name, n in rows]
+
+
+def _by_organization(session, lo, hi) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(Organization.name, func.count(Ticket.id))
+        .join(Ticket, Ticket.organization_id == Organization.id)  # type: ignore[arg-type]
+        .where(_in_range(Ticket.created_at, lo, hi))
+        .group_by(Organization.name)
+        .order_by(func.count(Ticket.id).desc(), Organization.name)
+    ).all()
+    return [{"name": name, "tickets": int(n)} for name, n in rows]
+
+
+def _agent_load(session, lo, hi) -> list[dict[str, Any]]:
+    """Open tickets each team member holds now, and how many they resolved in the range."""
+    is_open = Ticket.status.in_(_OPEN)  # type: ignore[attr-defined]
+    resolved = Ticket.resolved_at.is_not(None) & _in_range(Ticket.resolved_at, lo, hi)  # type: ignore[union-attr]
+    rows = session.exec(
+        select(
+            User.name,
+            User.role,
+            func.sum(case((is_open, 1), else_=0)),
+            func.sum(case((resolved, 1), else_=0)),
+        )
+        .select_from(User)
+        .join(Ticket, Ticket.assignee_id == User.id, isouter=True)  # type: ignore[arg-type]
+        .where(User.role.in_([Role.AGENT.value, Role.MANAGER.value]), User.is_active)  # type: ignore[attr-defined]
+        .group_by(User.id, User.name, User.role)
+        .order_by(User.name)
+    ).all()
+    return [
+        {"agent": name, "open_tickets": int(n_open or 0), "resolved_in_range": int(n_res or 0)}
+        for name, role, n_open, n_res in rows
+        if role == Role.AGENT.value or (n_open or n_res)
+    ]
+
+
+def _chats(session, sql, start, end, lo, hi, now) -> list[dict[str, Any]]:
+    """Chats started each day, how many became tickets, and how many ran past the threshold.
+
+    A chat's clock starts when an agent takes it (or when it started, if nobody did) and stops
+    when it ends (or now, while it is still going).
+    """
+    threshold = get_settings().chat_escalation_minutes * 60
+    started = func.coalesce(ChatSession.accepted_at, ChatSession.created_at)
+    stopped = func.coalesce(ChatSession.ended_at, _ts(now))
+    over = sql.seconds(stopped, started) > threshold
+    day = sql.day(ChatSession.created_at).label("day")
+    rows = {
+        _as_date(d): (int(n), int(conv or 0), int(late or 0))
+        for d, n, conv, late in session.exec(
+            select(
+                day,
+                func.count(),
+                func.sum(case((ChatSession.ticket_id.is_not(None), 1), else_=0)),  # type: ignore[union-attr]
+                func.sum(case((over, 1), else_=0)),
+            )
+            .where(_in_range(ChatSession.created_at, lo, hi))
+            .group_by(day)
+        ).all()
+    }
+    return [
+        {
+            "day": d.isoformat(),
+            "chats": rows.get(d, (0, 0, 0))[0],
+            "converted_to_ticket": rows.get(d, (0, 0, 0))[1],
+            "over_threshold": rows.get(d, (0, 0, 0))[2],
+        }
+        for d in _days(start, end)
+    ]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

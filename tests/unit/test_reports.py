@@ -1,0 +1,203 @@
+"""The figures behind each report chart match a data set whose answers are known."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from support_portal.models import ChatSession
+from support_portal.services import reports
+from support_portal.services.errors import Forbidden, ValidationFailed
+from tests.factories import make_org, make_ticket, make_user, principal
+
+MON = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
+NOW = MON + timedelta(days=9)  # Wednesday of the next week
+
+
+@pytest.fixture
+def seeded(session):
+    manager = make_user(session, "manager", name="Morgan Manager")
+    alex = make_user(session, "agent", name="Alex Agent")
+    sam = make_user(session, "agent", name="Sam Agent")
+    acme = make_org(session, name="Acme")
+    beta = make_org(session, name="Beta")
+    ann = make_user(session, "client", organization=acme)
+    bob = make_user(session, "client", organization=beta)
+
+    def ticket(when, requester, **kw):
+        fields = {
+            k: kw.pop(k)
+            for k in list(kw)
+            if k in ("status", "assignee_id", "closed_at", "resolved_at", "first_response_at")
+        }
+        t = make_ticket(session, requester=requester, agent=alex, now=when, **kw)
+        for key, value in fields.items():
+            setattr(t, key, value)
+        return t
+
+    # Week 1 (Mon 2 March): three tickets, due in 24 h (normal priority).
+    ticket(
+        MON,
+        ann,
+        first_response_at=MON + timedelta(hours=2),
+        status="closed",
+        closed_at=MON + timedelta(days=1),
+        resolved_at=MON + timedelta(hours=20),
+        assignee_id=alex.id,
+    )
+    ticket(
+        MON + timedelta(hours=1),
+        ann,
+        category="Configuration",
+        affected_area="Calendars",
+        first_response_at=MON + timedelta(hours=31),
+        status="in_progress",
+        assignee_id=alex.id,
+    )  # responded late: breached
+    ticket(MON + timedelta(days=1), bob, status="new")  # never answered, due passed: breached
+    # Week 2 (Mon 9 March): two tickets.
+    ticket(
+        MON + timedelta(days=7),
+        bob,
+        affected_area="Calendars",
+        first_response_at=MON + timedelta(days=7, hours=4),
+        status="waiting_on_client",
+        assignee_id=sam.id,
+    )
+    ticket(NOW - timedelta(hours=2), ann, status="new")  # not yet due: undecided
+    # Before the range: counted only in the backlog (still open).
+    ticket(MON - timedelta(days=20), bob, status="in_progress", assignee_id=sam.id)
+
+    def chat(created, *, accepted=None, ended=None, ticket_id=None, status="ended"):
+        session.add(
+            ChatSession(
+                organization_id=acme.id,
+                client_id=ann.id,
+                status=status,
+                created_at=created,
+                accepted_at=accepted,
+                ended_at=ended,
+                ticket_id=ticket_id,
+            )
+        )
+
+    chat(MON, accepted=MON + timedelta(minutes=1), ended=MON + timedelta(minutes=10))
+    chat(
+        MON + timedelta(hours=1),
+        accepted=MON + timedelta(hours=1),
+        ended=MON + timedelta(hours=1, minutes=40),
+        ticket_id=1,
+    )
+    chat(MON + timedelta(days=8), accepted=MON + timedelta(days=8), status="active")  # still on
+    session.commit()
+    return principal(manager)
+
+
+def build(session, who, start=date(2026, 3, 2), end=date(2026, 3, 11)):
+    return reports.build_report(session=session, principal=who, start=start, end=end, now=NOW)
+
+
+def test_opened_and_closed_per_day(session, seeded):
+    volume = build(session, seeded).charts["volume"]
+    assert len(volume) == 10
+    by_day = {r["day"]: (r["opened"], r["closed"]) for r in volume}
+    assert by_day["2026-03-02"] == (2, 0)
+    assert by_day["2026-03-03"] == (1, 1)
+    assert by_day["2026-03-09"] == (1, 0)
+    assert by_day["2026-03-11"] == (1, 0)
+    assert sum(o for o, _ in by_day.values()) == 5
+
+
+def test_first_response_time_and_sla_compliance_by_week(session, seeded):
+    weeks = build(session, seeded).charts["first_response"]
+    assert weeks == [
+        {
+            "week": "2026-03-02",
+            "tickets": 3,
+            "responded": 2,
+            "avg_first_response_hours": 16.0,
+            "sla_met": 1,
+            "sla_breached": 2,
+            "sla_compliance_pct": 33.3,
+        },
+        {
+            "week": "2026-03-09",
+            "tickets": 2,
+            "responded": 1,
+            "avg_first_response_hours": 4.0,
+            "sla_met": 1,
+            "sla_breached": 0,
+            "sla_compliance_pct": 100.0,
+        },
+    ]
+
+
+def test_backlog_by_age_counts_open_tickets_today(session, seeded):
+    backlog = build(session, seeded).charts["backlog"]
+    assert backlog == [
+        {"age": "Under 1 day", "tickets": 1},
+        {"age": "1-3 days", "tickets": 1},
+        {"age": "3-7 days", "tickets": 0},
+        {"age": "7-14 days", "tickets": 2},
+        {"age": "Over 14 days", "tickets": 1},
+    ]
+
+
+def test_tickets_by_category_area_and_organization(session, seeded):
+    charts = build(session, seeded).charts
+    assert charts["by_category"] == [
+        {"name": "Bug", "tickets": 4},
+        {"name": "Configuration", "tickets": 1},
+    ]
+    assert (
+        charts["by_area"]
+        == [
+            {"name": "Calendars", "tickets": 2},
+            {"name": "Workflows", "tickets": 3},
+        ][::-1]
+    )
+    assert charts["by_organization"] == [
+        {"name": "Acme", "tickets": 3},
+        {"name": "Beta", "tickets": 2},
+    ]
+
+
+def test_each_agents_load(session, seeded):
+    assert build(session, seeded).charts["agent_load"] == [
+        {"agent": "Alex Agent", "open_tickets": 1, "resolved_in_range": 1},
+        {"agent": "Sam Agent", "open_tickets": 2, "resolved_in_range": 0},
+    ]
+
+
+def test_chats_converted_and_past_the_escalation_threshold(session, seeded, settings_env):
+    chats = {r["day"]: r for r in build(session, seeded).charts["chats"]}
+    assert chats["2026-03-02"] == {
+        "day": "2026-03-02",
+        "chats": 2,
+        "converted_to_ticket": 1,
+        "over_threshold": 1,
+    }
+    # Still going since Tuesday: past 15 minutes now.
+    assert chats["2026-03-10"]["over_threshold"] == 1
+    settings_env(CHAT_ESCALATION_MINUTES="5")
+    assert build(session, seeded).charts["chats"][0]["over_threshold"] == 2
+
+
+def test_the_date_range_limits_what_is_counted(session, seeded):
+    charts = build(session, seeded, start=date(2026, 3, 9), end=date(2026, 3, 9)).charts
+    assert charts["volume"] == [{"day": "2026-03-09", "opened": 1, "closed": 0}]
+    assert charts["by_organization"] == [{"name": "Beta", "tickets": 1}]
+    with pytest.raises(ValidationFailed):
+        build(session, seeded, start=date(2026, 3, 9), end=date(2026, 3, 1))
+
+
+def test_only_managers_see_reports(session, seeded):
+    agent = make_user(session, "agent")
+    with pytest.raises(Forbidden):
+        build(session, principal(agent))
+
+
+def test_csv_has_a_header_and_one_line_per_row(session, seeded):
+    text = reports.to_csv(build(session, seeded).charts["by_organization"])
+    assert text.splitlines() == ["name,tickets", "Acme,3", "Beta,2"]
