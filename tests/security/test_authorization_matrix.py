@@ -32,6 +32,9 @@ from support_portal.services import (
     live_channels,
     notification_log,
     preferences,
+    problems,
+    reports,
+    systemic,
     tickets,
 )
 from support_portal.services.authz import Principal
@@ -333,6 +336,69 @@ MATRIX: dict[str, Case] = {
     "notification_log.recent_notifications": Case(
         lambda w, s, p: notification_log.recent_notifications(session=s, principal=p), MANAGER
     ),
+    # problems and systemic issues: the team links, managers declare, update and resolve
+    "problems.similar_open_tickets": Case(
+        lambda w, s, p: problems.similar_open_tickets(
+            session=s, principal=p, draft_or_ticket=w.ticket_a
+        ),
+        TEAM,
+    ),
+    "problems.link_ticket_to_problem": Case(
+        lambda w, s, p: problems.link_ticket_to_problem(
+            session=s, principal=p, problem_id=w.problem.id, ticket_id=w.ticket_a2.id
+        ),
+        TEAM,
+    ),
+    "problems.link_related_ticket": Case(
+        lambda w, s, p: problems.link_related_ticket(
+            session=s, principal=p, ticket_id=w.ticket_a2.id, related_ticket_id=w.ticket_a.id
+        ),
+        TEAM,
+    ),
+    "problems.declare_problem": Case(
+        lambda w, s, p: problems.declare_problem(
+            session=s, principal=p, title="Another outage", ticket_ids=[w.ticket_a2.id]
+        ),
+        MANAGER,
+    ),
+    "problems.declare_problem[candidate]": Case(
+        lambda w, s, p: problems.declare_problem(
+            session=s, principal=p, title="From the detector", candidate_id=w.candidate.id
+        ),
+        MANAGER,
+    ),
+    "problems.post_problem_update": Case(
+        lambda w, s, p: problems.post_problem_update(
+            session=s, principal=p, problem_id=w.problem.id, body="We found the cause"
+        ),
+        MANAGER,
+    ),
+    "problems.resolve_problem": Case(
+        lambda w, s, p: problems.resolve_problem(session=s, principal=p, problem_id=w.problem.id),
+        MANAGER,
+    ),
+    "problems.suggested_tickets": Case(
+        lambda w, s, p: problems.suggested_tickets(session=s, principal=p, problem_id=w.problem.id),
+        TEAM,
+    ),
+    "problems.list_problems": Case(
+        lambda w, s, p: problems.list_problems(session=s, principal=p), MANAGER
+    ),
+    "reports.build_report": Case(
+        lambda w, s, p: reports.build_report(
+            session=s, principal=p, start=utcnow().date() - timedelta(days=7), end=utcnow().date()
+        ),
+        MANAGER,
+    ),
+    "systemic.list_candidates": Case(
+        lambda w, s, p: systemic.list_candidates(session=s, principal=p), MANAGER
+    ),
+    "systemic.dismiss_candidate": Case(
+        lambda w, s, p: systemic.dismiss_candidate(
+            session=s, principal=p, candidate_id=w.candidate.id
+        ),
+        MANAGER,
+    ),
     # preferences: everyone changes their own, and only their own, row
     "preferences.update_preferences": Case(
         lambda w, s, p: preferences.update_preferences(
@@ -404,7 +470,16 @@ def test_each_role_is_let_in_or_refused_without_a_trace(key, world, session):
                 problems.append(f"{role}: was let in")
         session.rollback()
         # Re-read the world so one role's call cannot leak into the next role's.
-        for obj in (world.ticket_a, world.chat_a, world.waiting_a, world.zoom_a, world.api_key):
+        for obj in (
+            world.ticket_a,
+            world.ticket_a2,
+            world.chat_a,
+            world.waiting_a,
+            world.zoom_a,
+            world.api_key,
+            world.problem,
+            world.candidate,
+        ):
             session.refresh(obj)
     assert not problems, f"{key}:\n" + "\n".join(problems)
 

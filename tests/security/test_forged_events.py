@@ -9,16 +9,21 @@ nothing changes in the database. A new handler fails `test_every_event_handler_i
 
 from __future__ import annotations
 
+import base64
 import importlib
 import inspect
 import json
 import pkgutil
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 import reflex as rx
+from reflex_base.event import EventSpec
+from reflex_base.utils.format import format_event
 
 import support_portal.state as state_pkg
 from support_portal.services import auth
@@ -26,12 +31,17 @@ from support_portal.state.agent_console import AgentConsoleState
 from support_portal.state.agent_ticket import AgentTicketState
 from support_portal.state.chat import ClientChatState
 from support_portal.state.manager_notifications import ManagerNotificationsState
+from support_portal.state.reports import ReportsState
+from support_portal.state.systemic import SystemicState
 from tests.factories import PASSWORD
 from tests.security.world import World, build_world, changed_tables, snapshot
 
+DATA_URL = re.compile(r"data:[^;\"]+;base64,([A-Za-z0-9+/=]+)")
 # Text that only org B's records (or chat A, for people outside it) contain.
 B_SECRETS = ("Org B", "B private words", "B public news", "Bob of B", "Org B secret")
 CHAT_A_SECRETS = ("A hello", "Alice of A")
+# What only managers see: problems, candidates and reports across organizations.
+AGENCY_SECRETS = ("Workflow engine outage", "Org A Dental", "Org B Fitness", "secret")
 
 
 def _state_classes() -> dict[str, type[rx.State]]:
@@ -83,7 +93,54 @@ NO_IDS = {
     "ClientChatState.start_chat": "opens a chat for the caller's own organization",
 }
 
+
+def _f(cls: type[rx.State], role: str, name: str, *args: Callable[[World], Any]) -> Forgery:
+    """A forgery calling `cls.name` with arguments built from the world."""
+    return Forgery(cls, role, lambda s, w: _h(cls, name)(s, *(a(w) for a in args)), AGENCY_SECRETS)
+
+
 FORGERIES: dict[str, list[Forgery]] = {
+    "SystemicState.on_load": [_f(SystemicState, "client", "on_load")],
+    "SystemicState.declare_candidate": [
+        _f(
+            SystemicState,
+            "agent",
+            "declare_candidate",
+            lambda w: {"candidate_id": str(w.candidate.id), "title": "Forged"},
+        )
+    ],
+    "SystemicState.dismiss_candidate": [
+        _f(SystemicState, "agent", "dismiss_candidate", lambda w: w.candidate.id)
+    ],
+    "SystemicState.declare_from_numbers": [
+        _f(
+            SystemicState,
+            "outsider",
+            "declare_from_numbers",
+            lambda w: {"numbers": f"{w.ticket_a.number} {w.ticket_b.number}", "title": "F"},
+        )
+    ],
+    "SystemicState.post_update": [
+        _f(
+            SystemicState,
+            "agent",
+            "post_update",
+            lambda w: {"problem_id": str(w.problem.id), "body": "Forged news"},
+        )
+    ],
+    "SystemicState.resolve": [
+        _f(SystemicState, "client", "resolve", lambda w: {"problem_id": str(w.problem.id)})
+    ],
+    "SystemicState.link": [
+        _f(SystemicState, "outsider", "link", lambda w: w.problem.id, lambda w: w.ticket_a2.id)
+    ],
+    "ReportsState.on_load": [_f(ReportsState, "agent", "on_load")],
+    "ReportsState.set_start": [_f(ReportsState, "client", "set_start", lambda w: "2000-01-01")],
+    "ReportsState.set_end": [_f(ReportsState, "agent", "set_end", lambda w: "2100-01-01")],
+    "ReportsState.download_csv": [
+        _f(ReportsState, "agent", "download_csv", lambda w: "by_organization"),
+        _f(ReportsState, "outsider", "download_csv", lambda w: "by_organization"),
+    ],
     "AgentConsoleState.accept": [
         Forgery(
             AgentConsoleState,
@@ -254,12 +311,26 @@ def _everything_in(root: rx.State) -> str:
     return "\n".join(parts)
 
 
-async def _consume(result: Any) -> None:
+def _as_sent(item: Any) -> str:
+    """An event a handler returns, as the browser receives it (downloads decoded)."""
+    if isinstance(item, list | tuple):
+        return "\n".join(_as_sent(i) for i in item)
+    if isinstance(item, EventSpec):
+        text = format_event(item)
+        decoded = [base64.b64decode(m).decode("utf-8", "replace") for m in DATA_URL.findall(text)]
+        return "\n".join([text, *decoded])
+    return repr(item)
+
+
+async def _consume(result: Any) -> str:
+    """Run the handler to the end; what it returned or yielded goes to the browser too."""
+    out: list[Any] = []
     if inspect.isasyncgen(result):
-        async for _ in result:
-            pass
+        async for item in result:
+            out.append(item)
     elif inspect.isawaitable(result):
-        await result
+        out.append(await result)
+    return _as_sent(out)
 
 
 CASES = [(key, i) for key, forgeries in FORGERIES.items() for i in range(len(forgeries))]
@@ -280,10 +351,10 @@ async def test_a_forged_event_reaches_nothing_and_changes_nothing(
     before = snapshot(session)
     session.rollback()
     root, state = _fresh_state(forgery.cls, token)
-    await _consume(forgery.run(state, world))
+    returned = await _consume(forgery.run(state, world))
     changed = changed_tables(before, snapshot(session))
     assert not changed, f"{key} as {forgery.role} changed {changed}"
-    seen = _everything_in(root)
+    seen = _everything_in(root) + returned
     secrets = forgery.secrets(world) if callable(forgery.secrets) else forgery.secrets
     leaked = [s for s in secrets if s in seen]
     assert not leaked, f"{key} as {forgery.role} put {leaked} into the state"
@@ -303,3 +374,9 @@ async def test_the_same_calls_by_the_right_person_do_reach_the_data(world, sessi
     root, state = _fresh_state(ManagerNotificationsState, token)
     await _consume(_h(ManagerNotificationsState, "refresh")(state))
     assert world.client_b.email in _everything_in(root)
+
+    root, state = _fresh_state(ReportsState, token)
+    today = date.today()
+    state.start, state.end = (today - timedelta(days=30)).isoformat(), today.isoformat()
+    returned = await _consume(_h(ReportsState, "download_csv")(state, "by_organization"))
+    assert "Org B Fitness" in returned

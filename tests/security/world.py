@@ -25,11 +25,13 @@ from support_portal.models import (
     Attachment,
     ChatSession,
     Organization,
+    Problem,
+    SystemicCandidate,
     Ticket,
     User,
     ZoomEscalation,
 )
-from support_portal.services import api_keys, attachments, chat, live_channels, tickets
+from support_portal.services import api_keys, attachments, chat, live_channels, problems, tickets
 from support_portal.services.authz import Principal
 from tests.factories import good_draft, make_org, make_user, principal
 from tests.files import PNG
@@ -57,6 +59,9 @@ class World:
     zoom_a: ZoomEscalation
     api_key: ApiKey
     api_key_plain: str
+    ticket_a2: Ticket
+    problem: Problem
+    candidate: SystemicCandidate
     extra: dict[str, Any] = field(default_factory=dict)
 
     def p(self, role: str) -> Principal:
@@ -128,6 +133,22 @@ def build_world(session: Session) -> World:
         now=now,
     )
     plain, key = api_keys.create_api_key(session=session, principal=manager, name="Chat tool")
+    ticket_a2 = ticket_for(users["colleague"], "Org A second workflow failure")
+    problem = problems.declare_problem(
+        session=session,
+        principal=manager,
+        title="Workflow engine outage",
+        ticket_ids=[ticket_a.id, ticket_b.id],  # type: ignore[list-item]
+        now=now,
+    )
+    candidate = SystemicCandidate(
+        signature="workflow-sms",
+        ticket_ids=[ticket_a.id, ticket_b.id],
+        organization_ids=[org_a.id, org_b.id],
+        affected_area="Workflows",
+        shared_terms=["workflow", "sms"],
+    )
+    session.add(candidate)
     session.commit()
     return World(
         org_a=org_a,
@@ -147,6 +168,9 @@ def build_world(session: Session) -> World:
         zoom_a=zoom_a,
         api_key=key,
         api_key_plain=plain,
+        ticket_a2=ticket_a2,
+        problem=problem,
+        candidate=candidate,
     )
 
 
