@@ -10,6 +10,8 @@ from support_portal.jobs.runner import run_in_background
 from support_portal.pages.agent import agent_page
 from support_portal.pages.agent_ticket import agent_ticket_page
 from support_portal.pages.client import client_page
+from support_portal.pages.client_settings import client_settings_page
+from support_portal.pages.client_ticket import client_ticket_page
 from support_portal.pages.login import login_page
 from support_portal.pages.manager import manager_page
 from support_portal.pages.manager_notifications import manager_notifications_page
@@ -17,7 +19,7 @@ from support_portal.pages.manager_reports import manager_reports_page
 from support_portal.pages.manager_systemic import manager_systemic_page
 from support_portal.state.agent import AgentState
 from support_portal.state.agent_ticket import AgentTicketState
-from support_portal.state.client import ClientState
+from support_portal.state.client import ClientSettingsState, ClientState, ClientTicketState
 from support_portal.state.login import LoginState
 from support_portal.state.manager import ManagerState
 from support_portal.state.manager_notifications import ManagerNotificationsState
@@ -42,6 +44,18 @@ app.add_page(
     route=routes.CLIENT,
     title="My tickets · Support Portal",
     on_load=ClientState.on_load,
+)
+app.add_page(
+    client_ticket_page,
+    route=routes.CLIENT_TICKET,
+    title="Ticket · Support Portal",
+    on_load=ClientTicketState.on_load,
+)
+app.add_page(
+    client_settings_page,
+    route=routes.CLIENT_SETTINGS,
+    title="Notification settings · Support Portal",
+    on_load=ClientSettingsState.on_load,
 )
 app.add_page(
     agent_page,

@@ -17,6 +17,10 @@ def _ticket_link() -> rx.Component:
                 rx.link(
                     "Ticket #" + ChatRoomState.ticket_number.to_string(),
                     href=ChatRoomState.client_ticket_href,
+                    # Tall enough to tap on a phone.
+                    min_height="40px",
+                    display="inline-flex",
+                    align_items="center",
                 ),
                 spacing="2",
                 wrap="wrap",
@@ -54,7 +58,7 @@ def client_chat_panel() -> rx.Component:
                     ),
                     _ticket_link(),
                     rx.text("Need help right now? Our team is online.", color_scheme="gray"),
-                    rx.button("Start a chat", on_click=ClientChatState.start_chat),
+                    rx.button("Start a chat", on_click=ClientChatState.start_chat, size="3"),
                     width="100%",
                 ),
             ),

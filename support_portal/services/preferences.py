@@ -107,3 +107,11 @@ def keyword(text: str) -> str | None:
     if first in {"CONFIRM", "REOPEN"}:
         return first
     return None
+
+
+def get_preferences(*, session: Session, principal: Principal) -> User:
+    """The signed-in person's own record, for the settings form."""
+    user = session.get(User, principal.user_id)
+    if user is None or not user.is_active:
+        raise Forbidden("Your account is not active. Please sign in again.")
+    return user

@@ -270,11 +270,11 @@ def _agent_load(session, lo, hi) -> list[dict[str, Any]]:
 def _chats(session, sql, start, end, lo, hi, now) -> list[dict[str, Any]]:
     """Chats started each day, how many became tickets, and how many ran past the threshold.
 
-    A chat's clock starts when an agent takes it (or when it started, if nobody did) and stops
-    when it ends (or now, while it is still going).
+    The clock is the console's (domain.chat_rules): it starts when the client asks for help, so
+    time waiting in the queue counts, and stops when the chat ends (or now, while it goes on).
     """
     threshold = get_settings().chat_escalation_minutes * 60
-    started = func.coalesce(ChatSession.accepted_at, ChatSession.created_at)
+    started = ChatSession.created_at
     stopped = func.coalesce(ChatSession.ended_at, _ts(now))
     over = sql.seconds(stopped, started) > threshold
     day = sql.day(ChatSession.created_at).label("day")

@@ -12,6 +12,7 @@ from support_portal.models import Organization, User
 from support_portal.services import agent_tickets, attachments, tickets
 from support_portal.services.errors import ServiceError, TransitionNotAllowed
 from support_portal.state.session import SessionState, in_db
+from support_portal.state.ticket_live import schedule_ticket_update
 
 TEAM = (Role.AGENT, Role.MANAGER)
 DETAIL_LABELS = (
@@ -140,11 +141,14 @@ class AgentTicketState(SessionState):
             ticket = tickets.get_ticket(session=s, principal=principal, number=number)
             action(s, principal, ticket)
             s.commit()
+            return ticket.id
 
         try:
-            await in_db(work)
+            ticket_id = await in_db(work)
         except (ServiceError, TransitionNotAllowed) as exc:
             return rx.toast.error(str(exc))
+        # Clients who have this ticket open see the change without a reload.
+        schedule_ticket_update(ticket_id)
         await self._reload(principal)
         return rx.toast.success(success)
 

@@ -1,14 +1,263 @@
-"""The client's home: their organization's tickets."""
+"""The client's pages: their tickets, one ticket's timeline and actions, their settings."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
-from support_portal.state.session import SessionState
+from support_portal.services import attachments, client_views, preferences, tickets
+from support_portal.services.authz import Principal
+from support_portal.services.client_views import TicketRow, TicketView
+from support_portal.services.errors import (
+    NotFound,
+    ServiceError,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from support_portal.state.session import SessionState, in_db
+from support_portal.state.ticket_live import TicketLive, live_token, schedule_ticket_update
+
+DETAILS_UPLOAD_ID = "details-files"
 
 
 class ClientState(SessionState):
+    """`/client`: every ticket of the client's organization."""
+
+    tickets: list[TicketRow] = []
+    loaded: bool = False
+
     @rx.event
     async def on_load(self):
-        return await self._guard(Role.CLIENT)
+        principal = await self._require(Role.CLIENT)
+        if principal is None:
+            return self._turn_away(await self._current())
+        self.tickets = await in_db(
+            lambda s: client_views.list_my_tickets(session=s, principal=principal)
+        )
+        self.loaded = True
+        return None
+
+
+class ClientTicketState(SessionState):
+    """`/client/tickets/[number]`: the forms and flags of one ticket's page.
+
+    The timeline itself lives in `TicketLive`, linked once the service has said yes.
+    """
+
+    not_found: bool = False
+    loaded: bool = False
+    details_text: str = ""
+    details_error: str = ""
+    reopen_open: bool = False
+    reopen_reason: str = ""
+    reopen_error: str = ""
+    action_error: str = ""
+    busy: bool = False
+
+    def _number(self) -> str:
+        return str(self.rx_router_page.params.get("number", ""))
+
+    async def _show(self, principal: Principal, ticket_id: int | None = None) -> int | None:
+        """Build this viewer's view, link the live room and fill it; None when not found."""
+        number = self._number()
+        try:
+            view, tid = await in_db(
+                lambda s: _view_and_id(s, principal, number)  # checks visibility
+            )
+        except NotFound:
+            self.not_found = True
+            live = await self.get_state(TicketLive)
+            if live._linked_to:
+                await live._unlink()
+            return None
+        self.not_found = False
+        live = await self.get_state(TicketLive)
+        live = await live._link_to(live_token(tid, principal.user_id))
+        live._show(view)
+        return tid
+
+    @rx.event
+    async def on_load(self):
+        principal = await self._require(Role.CLIENT)
+        if principal is None:
+            return self._turn_away(await self._current())
+        self.loaded = False
+        self.details_text = self.details_error = ""
+        self.reopen_open, self.reopen_reason, self.reopen_error = False, "", ""
+        self.action_error = ""
+        await self._show(principal)
+        self.loaded = True
+        return None
+
+    @rx.event
+    def set_details_text(self, value: str):
+        self.details_text = value
+
+    @rx.event
+    def set_reopen_reason(self, value: str):
+        self.reopen_reason = value
+
+    @rx.event
+    def toggle_reopen(self):
+        self.reopen_open = not self.reopen_open
+        self.reopen_error = ""
+
+    async def _act(self, fn, *, error_field: str) -> bool:
+        """Re-check the user, run one service call in a committed unit of work, refresh."""
+        principal = await self._require(Role.CLIENT)
+        if principal is None:
+            return False
+        number = self._number()
+
+        def run(session):
+            ticket = tickets.get_ticket(session=session, principal=principal, number=number)
+            fn(session, principal, ticket)
+            session.commit()
+            return ticket.id
+
+        try:
+            tid = await in_db(run)
+        except ValidationFailed as exc:
+            setattr(self, error_field, " ".join(exc.errors.values()))
+            return False
+        except (ServiceError, TransitionNotAllowed) as exc:
+            setattr(self, error_field, str(exc))
+            return False
+        setattr(self, error_field, "")
+        await self._show(principal)
+        schedule_ticket_update(tid, skip_user_id=principal.user_id)
+        return True
+
+    @rx.event
+    async def add_details(self, files: list[rx.UploadFile]):
+        """Text and files in one go: the files are read here and stored privately, never
+        in Reflex's public upload folder."""
+        body = self.details_text
+        uploads = [(f.filename or "file", await f.read()) for f in files]
+        self.busy = True
+        yield
+
+        def record(session, principal, ticket):
+            ids = [
+                attachments.store_attachment(
+                    session=session,
+                    principal=principal,
+                    filename=name,
+                    data=data,
+                    ticket_id=ticket.id,
+                ).id
+                for name, data in uploads
+            ]
+            tickets.add_client_details(
+                session=session,
+                principal=principal,
+                ticket=ticket,
+                body=body,
+                attachment_ids=ids,
+                now=utcnow(),
+            )
+
+        done = await self._act(record, error_field="details_error")
+        self.busy = False
+        if done:
+            self.details_text = ""
+            yield rx.clear_selected_files(DETAILS_UPLOAD_ID)
+            yield rx.toast.success("Thanks, your details were added and the team was told.")
+
+    @rx.event
+    async def confirm_fix(self):
+        done = await self._act(
+            lambda s, p, t: tickets.confirm_fix(session=s, principal=p, ticket=t, now=utcnow()),
+            error_field="action_error",
+        )
+        if done:
+            return rx.toast.success("Thanks for confirming. The ticket is closed.")
+        return None
+
+    @rx.event
+    async def reopen(self, form: dict | None = None):
+        reason = self.reopen_reason
+        done = await self._act(
+            lambda s, p, t: tickets.reopen(
+                session=s, principal=p, ticket=t, reason=reason, now=utcnow()
+            ),
+            error_field="reopen_error",
+        )
+        if done:
+            self.reopen_open, self.reopen_reason = False, ""
+            return rx.toast.success("The ticket is reopened and the team was told.")
+        return None
+
+
+def _view_and_id(session, principal: Principal, number: str) -> tuple[TicketView, int]:
+    ticket = tickets.get_ticket(session=session, principal=principal, number=number)
+    view = client_views.build_ticket_view(session=session, principal=principal, ticket=ticket)
+    return view, ticket.id  # type: ignore[return-value]
+
+
+class ClientSettingsState(SessionState):
+    """`/client/settings`: email and SMS updates, and the phone number for SMS."""
+
+    notify_email: bool = True
+    notify_sms: bool = False
+    phone: str = ""
+    phone_error: str = ""
+    saved: bool = False
+
+    @rx.event
+    async def on_load(self):
+        principal = await self._require(Role.CLIENT)
+        if principal is None:
+            return self._turn_away(await self._current())
+        prefs = await in_db(lambda s: preferences.get_preferences(session=s, principal=principal))
+        self.notify_email, self.notify_sms, self.phone = (
+            prefs.notify_email,
+            prefs.notify_sms,
+            prefs.phone or "",
+        )
+        self.phone_error, self.saved = "", False
+        return None
+
+    @rx.event
+    def set_notify_email(self, value: bool):
+        self.notify_email = bool(value)
+        self.saved = False
+
+    @rx.event
+    def set_notify_sms(self, value: bool):
+        self.notify_sms = bool(value)
+        self.saved = False
+
+    @rx.event
+    def set_phone(self, value: str):
+        self.phone = value
+        self.saved = False
+
+    @rx.event
+    async def save(self, form: dict | None = None):
+        principal = await self._require(Role.CLIENT)
+        if principal is None:
+            return self._turn_away(await self._current())
+        email, sms, phone = self.notify_email, self.notify_sms, self.phone
+
+        def run(session):
+            user = preferences.update_preferences(
+                session=session,
+                principal=principal,
+                notify_email=email,
+                notify_sms=sms,
+                phone=phone,
+            )
+            session.commit()
+            return user.phone or ""
+
+        try:
+            self.phone = await in_db(run)
+        except ValidationFailed as exc:
+            # Keep what was typed so it can be corrected in place.
+            self.phone_error = exc.errors.get("phone") or str(exc)
+            self.saved = False
+            return None
+        self.phone_error, self.saved = "", True
+        return rx.toast.success("Your notification settings are saved.")

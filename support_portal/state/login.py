@@ -49,6 +49,8 @@ class LoginState(SessionState):
             self.error = str(exc)
             return None
         self.error = ""
+        # The tab may still be in a live room of whoever used it before.
+        await self._leave_shared_rooms()
         self.session_token = token
         self.user_name = user.name
         self.user_role = user.role

@@ -40,10 +40,20 @@ class SessionState(rx.State):
     async def _current(self) -> Principal | None:
         token = self.session_token
         principal = await in_db(lambda s: auth.principal_for_token(session=s, token=token))
+        previous = self._principal
+        if principal is None or (previous is not None and previous.user_id != principal.user_id):
+            # Another person (or nobody) in this tab: leave every live room the last one joined.
+            await self._leave_shared_rooms()
         self._principal = principal
         self.user_name = principal.name if principal else ""
         self.user_role = principal.role.value if principal else ""
         return principal
+
+    async def _leave_shared_rooms(self) -> None:
+        root = self._get_root_state()
+        for name in list(root._reflex_internal_links or {}):
+            linked = await self.get_state(root.get_class_substate(name))
+            await linked._unlink()  # type: ignore[attr-defined]
 
     async def _require(self, *roles: Role) -> Principal | None:
         """The current user if their role is allowed here; None if not (caller redirects)."""
@@ -71,8 +81,14 @@ class SessionState(rx.State):
     async def sign_out(self):
         token = self.session_token
         await in_db(lambda s: auth.sign_out(session=s, token=token))
+        await self._leave_shared_rooms()
         self.session_token = ""
         self._principal = None
         self.user_name = ""
         self.user_role = ""
-        return rx.redirect(routes.LOGIN)
+        # A fresh page with a fresh Reflex token: nothing the last person saw (page data,
+        # live rooms) is sent to whoever signs in next in this tab.
+        return [
+            rx.remove_session_storage("token"),
+            rx.call_script(f"window.location.replace('{routes.LOGIN}')"),
+        ]

@@ -89,6 +89,12 @@ def seeded(session):
         ended=MON + timedelta(hours=1, minutes=40),
         ticket_id=1,
     )
+    # Ten minutes in the queue, ten with an agent: past 15 minutes for the client.
+    chat(
+        MON + timedelta(hours=2),
+        accepted=MON + timedelta(hours=2, minutes=10),
+        ended=MON + timedelta(hours=2, minutes=20),
+    )
     chat(MON + timedelta(days=8), accepted=MON + timedelta(days=8), status="active")  # still on
     session.commit()
     return principal(manager)
@@ -174,14 +180,14 @@ def test_chats_converted_and_past_the_escalation_threshold(session, seeded, sett
     chats = {r["day"]: r for r in build(session, seeded).charts["chats"]}
     assert chats["2026-03-02"] == {
         "day": "2026-03-02",
-        "chats": 2,
+        "chats": 3,
         "converted_to_ticket": 1,
-        "over_threshold": 1,
+        "over_threshold": 2,
     }
     # Still going since Tuesday: past 15 minutes now.
     assert chats["2026-03-10"]["over_threshold"] == 1
     settings_env(CHAT_ESCALATION_MINUTES="5")
-    assert build(session, seeded).charts["chats"][0]["over_threshold"] == 2
+    assert build(session, seeded).charts["chats"][0]["over_threshold"] == 3
 
 
 def test_the_date_range_limits_what_is_counted(session, seeded):

@@ -1,0 +1,352 @@
+"""What a client may see of their tickets, as plain view data for the browser.
+
+Everything a client's page shows is built here, never from raw rows in the state: only
+public events of known kinds are used, and of each event only the data keys listed for its
+kind are copied. Internal notes, internal data and unknown kinds never leave this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, col, select
+
+from support_portal.clock import as_utc, utcnow
+from support_portal.domain.lifecycle import CLIENT_STATUS_WORDS, OPEN_STATUSES, Status
+from support_portal.domain.roles import Role
+from support_portal.models import Attachment, Notification, Organization, Ticket, TicketEvent, User
+from support_portal.services import tickets as ticket_service
+from support_portal.services.authz import Principal, require_role
+
+NOT_ASSIGNED = "Not assigned yet"
+
+# The only event kinds a client sees, and of each the only data keys that may be read.
+PUBLIC_EVENT_KEYS: dict[str, frozenset[str]] = {
+    "created": frozenset({"source", "transcript"}),
+    "assigned": frozenset({"assignee"}),
+    "unassigned": frozenset(),
+    "status_changed": frozenset({"to", "reason"}),
+    "reopened": frozenset({"to", "reason"}),
+    "public_update": frozenset({"body", "author"}),
+    "client_details": frozenset({"body", "author", "attachment_ids"}),
+    "priority_changed": frozenset({"to"}),
+}
+TRANSCRIPT_KEYS = frozenset({"sender", "body"})
+
+CHANNEL_WORDS = {"email": "Email", "sms": "Text message"}
+DELIVERY_WORDS = {
+    "pending": "sending",
+    "sending": "sending",
+    "sent": "sent",
+    "delivered": "delivered",
+    "failed": "not delivered",
+    "undelivered": "not delivered",
+    "skipped": "not sent",
+}
+
+
+@dataclass
+class FileLink:
+    name: str = ""
+    url: str = ""
+
+
+@dataclass
+class TimelineItem:
+    key: str = ""
+    kind: str = ""
+    icon: str = "circle"
+    headline: str = ""
+    body: str = ""
+    exact: str = ""
+    relative: str = ""
+    files: list[FileLink] = field(default_factory=list)
+
+
+@dataclass
+class TicketRow:
+    """One line of "My tickets"."""
+
+    ticket_number: int = 0
+    title: str = ""
+    status: str = ""
+    status_words: str = ""
+    is_open: bool = True
+    assignee: str = NOT_ASSIGNED
+    last_update: str = ""
+    last_update_exact: str = ""
+    due: str = ""
+    url: str = ""
+
+
+@dataclass
+class TicketView:
+    """One ticket's page: its summary line and its public timeline, oldest first."""
+
+    row: TicketRow = field(default_factory=TicketRow)
+    can_confirm: bool = False
+    can_reopen: bool = False
+    items: list[TimelineItem] = field(default_factory=list)
+
+
+def viewer_timezone(session: Session, principal: Principal) -> ZoneInfo:
+    """The viewer's own time zone, else their organization's, else UTC."""
+    user = session.get(User, principal.user_id)
+    org = (
+        session.get(Organization, principal.organization_id) if principal.organization_id else None
+    )
+    for name in (user.timezone if user else None, org.timezone if org else None):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def exact_time(when: datetime, tz: ZoneInfo) -> str:
+    local = as_utc(when).astimezone(tz)
+    return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or "")
+
+
+def relative_time(when: datetime, now: datetime) -> str:
+    """ "3 hours ago" / "in 2 days": coarse on purpose, the exact time is on hover."""
+    seconds = (as_utc(when) - as_utc(now)).total_seconds()
+    future = seconds > 0
+    s = abs(seconds)
+    if s < 60:
+        return "just now" if not future else "in under a minute"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if s >= size:
+            n = int(s // size)
+            text = f"{n} {unit}{'s' if n != 1 else ''}"
+            return f"in {text}" if future else f"{text} ago"
+    return "just now"  # pragma: no cover
+
+
+def _name(session: Session, user_id: int | None) -> str | None:
+    user = session.get(User, user_id) if user_id else None
+    return user.name if user else None
+
+
+def _due_text(ticket: Ticket, tz: ZoneInfo, now: datetime) -> str:
+    if Status(ticket.status) not in OPEN_STATUSES:
+        return ""
+    if ticket.status == Status.WAITING_ON_CLIENT.value:
+        return "The team is waiting for your reply"
+    if ticket.first_response_at is None and ticket.first_response_due_at is not None:
+        when = ticket.first_response_due_at
+        label = "First response due"
+    elif ticket.next_update_due_at is not None:
+        when = ticket.next_update_due_at
+        label = "Next update due"
+    else:
+        return ""
+    late = " (late)" if as_utc(when) < as_utc(now) else ""
+    return f"{label} {relative_time(when, now)}{late} · {exact_time(when, tz)}"
+
+
+def _row(session: Session, ticket: Ticket, tz: ZoneInfo, now: datetime) -> TicketRow:
+    last = ticket.last_public_update_at or ticket.created_at
+    return TicketRow(
+        ticket_number=ticket.number or 0,
+        title=ticket.title,
+        status=ticket.status,
+        status_words=CLIENT_STATUS_WORDS[Status(ticket.status)],
+        is_open=Status(ticket.status) in OPEN_STATUSES,
+        assignee=_name(session, ticket.assignee_id) or NOT_ASSIGNED,
+        last_update=relative_time(last, now),
+        last_update_exact=exact_time(last, tz),
+        due=_due_text(ticket, tz, now),
+        url=f"/client/tickets/{ticket.number}",
+    )
+
+
+def list_my_tickets(
+    *, session: Session, principal: Principal, now: datetime | None = None
+) -> list[TicketRow]:
+    """Every ticket of the client's organization: open ones first, most recent first."""
+    require_role(principal, Role.CLIENT)
+    now = now or utcnow()
+    tz = viewer_timezone(session, principal)
+    found = session.exec(
+        select(Ticket)
+        .where(Ticket.organization_id == principal.organization_id)
+        .order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc())
+    ).all()
+    rows = [_row(session, t, tz, now) for t in found]
+    return sorted(rows, key=lambda r: not r.is_open)  # stable: keeps recency within groups
+
+
+def _safe(event: TicketEvent) -> dict[str, Any]:
+    allowed = PUBLIC_EVENT_KEYS[event.kind]
+    return {k: v for k, v in (event.data or {}).items() if k in allowed}
+
+
+def _status_words(value: Any) -> str:
+    try:
+        return CLIENT_STATUS_WORDS[Status(value)]
+    except ValueError:
+        return ""
+
+
+def _files(session: Session, ticket: Ticket, ids: Any) -> list[FileLink]:
+    if not isinstance(ids, list) or not ids:
+        return []
+    wanted = [i for i in ids if isinstance(i, int)]
+    rows = session.exec(
+        select(Attachment).where(
+            col(Attachment.id).in_(wanted),
+            Attachment.ticket_id == ticket.id,
+            Attachment.is_public == True,  # noqa: E712
+        )
+    ).all()
+    return [FileLink(name=a.original_name, url=f"/files/{a.id}") for a in rows]
+
+
+def _transcript(lines: Any, you: str) -> str:
+    if not isinstance(lines, list):
+        return ""
+    out = []
+    for line in lines:
+        if not isinstance(line, dict):
+            continue
+        safe = {k: v for k, v in line.items() if k in TRANSCRIPT_KEYS}
+        who = you if safe.get("sender") == "client" else "Support"
+        out.append(f"{who}: {safe.get('body', '')}")
+    return "\n".join(out)
+
+
+def _event_item(
+    session: Session, ticket: Ticket, event: TicketEvent, principal: Principal
+) -> TimelineItem:
+    data = _safe(event)
+    you = event.actor_id == principal.user_id
+    item = TimelineItem(key=f"e{event.id}", kind=event.kind)
+    if event.kind == "created":
+        from_chat = data.get("source") == "chat"
+        item.icon = "message-circle" if from_chat else "file-plus"
+        item.headline = "Ticket opened from your chat" if from_chat else "Ticket opened"
+        item.body = _transcript(data.get("transcript"), "You")
+    elif event.kind == "assigned":
+        item.icon = "user-check"
+        item.headline = f"{data.get('assignee') or 'A team member'} is now working on it"
+    elif event.kind == "unassigned":
+        item.icon = "user-x"
+        item.headline = "Waiting for a team member to pick it up"
+    elif event.kind in ("status_changed", "reopened"):
+        item.icon = "refresh-cw" if event.kind == "reopened" else "arrow-right"
+        words = _status_words(data.get("to"))
+        if event.kind == "reopened":
+            item.headline = f"Reopened: {words}"
+        elif data.get("to") == Status.RESOLVED.value:
+            item.icon = "circle-check"
+            item.headline = "Resolved: the team says it is fixed"
+        elif data.get("to") == Status.CLOSED.value:
+            item.icon = "lock"
+            item.headline = "Closed"
+        else:
+            item.headline = f"Status: {words}"
+        item.body = str(data.get("reason") or "")
+    elif event.kind == "public_update":
+        item.icon = "megaphone"
+        item.headline = f"Update from {data.get('author') or 'the team'}"
+        item.body = str(data.get("body") or "")
+    elif event.kind == "client_details":
+        item.icon = "paperclip"
+        item.headline = "You added details" if you else f"{data.get('author')} added details"
+        item.body = str(data.get("body") or "")
+        item.files = _files(session, ticket, data.get("attachment_ids"))
+    elif event.kind == "priority_changed":
+        item.icon = "flag"
+        item.headline = f"Priority set to {data.get('to')}"
+    return item
+
+
+def _notification_item(note: Notification) -> TimelineItem:
+    channel = CHANNEL_WORDS.get(note.channel, note.channel.title())
+    status = DELIVERY_WORDS.get(note.status, note.status)
+    return TimelineItem(
+        key=f"n{note.id}",
+        kind="notification",
+        icon="mail" if note.channel == "email" else "smartphone",
+        headline=f"{channel} sent to you: {status}",
+        # Undelivered reasons are written for people ("phone unreachable"); other errors are
+        # provider internals and stay on the team's side.
+        body=(
+            f"Reason: {note.last_error}"
+            if note.status == "undelivered" and note.last_error
+            else (note.subject if note.channel == "email" else "")
+        ),
+    )
+
+
+def ticket_view(
+    *, session: Session, principal: Principal, number: str | int, now: datetime | None = None
+) -> TicketView:
+    """One ticket as its client sees it; NotFound for other organizations' tickets."""
+    require_role(principal, Role.CLIENT)
+    ticket = ticket_service.get_ticket(session=session, principal=principal, number=number)
+    return build_ticket_view(session=session, principal=principal, ticket=ticket, now=now)
+
+
+def build_ticket_view(
+    *, session: Session, principal: Principal, ticket: Ticket, now: datetime | None = None
+) -> TicketView:
+    require_role(principal, Role.CLIENT)
+    ticket = ticket_service.get_ticket_by_id(
+        session=session, principal=principal, ticket_id=ticket.id or 0
+    )
+    now = now or utcnow()
+    tz = viewer_timezone(session, principal)
+    events = session.exec(
+        select(TicketEvent)
+        .where(
+            TicketEvent.ticket_id == ticket.id,
+            TicketEvent.is_public == True,  # noqa: E712
+            col(TicketEvent.kind).in_(list(PUBLIC_EVENT_KEYS)),
+        )
+        .order_by(col(TicketEvent.created_at), col(TicketEvent.id))
+    ).all()
+    notes = session.exec(
+        select(Notification)
+        .where(
+            Notification.ticket_id == ticket.id,
+            Notification.recipient_user_id == principal.user_id,
+        )
+        .order_by(col(Notification.created_at), col(Notification.id))
+    ).all()
+    dated: list[tuple[datetime, int, TimelineItem]] = [
+        (e.created_at, 0, _event_item(session, ticket, e, principal)) for e in events
+    ] + [(n.created_at, 1, _notification_item(n)) for n in notes]
+    dated.sort(key=lambda x: (as_utc(x[0]), x[1]))
+    items = []
+    for when, _, item in dated:
+        item.exact = exact_time(when, tz)
+        item.relative = relative_time(when, now)
+        items.append(item)
+    status = Status(ticket.status)
+    return TicketView(
+        row=_row(session, ticket, tz, now),
+        can_confirm=status == Status.RESOLVED,
+        can_reopen=status in (Status.RESOLVED, Status.CLOSED),
+        items=items,
+    )
+
+
+def client_viewers(*, session: Session, ticket_id: int) -> list[Principal]:
+    """The clients who may have this ticket open: everyone in its organization."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        return []
+    users = session.exec(
+        select(User).where(
+            User.organization_id == ticket.organization_id,
+            User.role == Role.CLIENT.value,
+            User.is_active == True,  # noqa: E712
+        )
+    ).all()
+    return [Principal.of(u) for u in users]
