@@ -29,6 +29,7 @@ from support_portal.services import (
     attachments,
     authz,
     chat,
+    client_views,
     live_channels,
     notification_log,
     preferences,
@@ -82,6 +83,7 @@ NOT_USE_CASES = {
     "authz.require_team": "the role check every service uses; exercised by every row below",
     "authz.can_see_ticket": "boolean form of ensure_can_see_ticket, which has a row",
     "chat.is_member": "boolean membership rule behind join_chat and post_message, which have rows",
+    "client_views.viewer_timezone": "reads the caller's own time zone, nothing of anyone else",
 }
 
 MATRIX: dict[str, Case] = {
@@ -399,6 +401,21 @@ MATRIX: dict[str, Case] = {
         ),
         MANAGER,
     ),
+    # client_views: what a client's pages show
+    "client_views.list_my_tickets": Case(
+        lambda w, s, p: client_views.list_my_tickets(session=s, principal=p), CLIENTS
+    ),
+    "client_views.ticket_view": Case(
+        lambda w, s, p: client_views.ticket_view(session=s, principal=p, number=w.ticket_a.number),
+        frozenset({"client", "colleague"}),
+    ),
+    "client_views.build_ticket_view": Case(
+        lambda w, s, p: client_views.build_ticket_view(session=s, principal=p, ticket=w.ticket_a),
+        frozenset({"client", "colleague"}),
+    ),
+    "preferences.get_preferences": Case(
+        lambda w, s, p: preferences.get_preferences(session=s, principal=p), EVERYONE
+    ),
     # preferences: everyone changes their own, and only their own, row
     "preferences.update_preferences": Case(
         lambda w, s, p: preferences.update_preferences(
@@ -506,3 +523,17 @@ def test_a_client_names_their_own_files_in_their_details(world, session):
     session.flush()
     session.refresh(world.unlinked_file_a)
     assert world.unlinked_file_a.ticket_id == world.ticket_a.id
+
+
+def test_a_clients_ticket_list_holds_only_their_own_organizations_tickets(world, session):
+    rows = client_views.list_my_tickets(session=session, principal=world.p("outsider"))
+    assert [r.ticket_number for r in rows] == [world.ticket_b.number]
+
+
+def test_a_clients_timeline_shows_no_internal_note_and_no_problem_link(world, session):
+    view = client_views.ticket_view(
+        session=session, principal=world.p("colleague"), number=world.ticket_a.number
+    )
+    text = repr(view)
+    assert "Org A secret workflow failure" in text
+    assert "Internal A note" not in text and "Workflow engine outage" not in text

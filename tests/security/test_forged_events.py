@@ -30,6 +30,7 @@ from support_portal.services import auth
 from support_portal.state.agent_console import AgentConsoleState
 from support_portal.state.agent_ticket import AgentTicketState
 from support_portal.state.chat import ClientChatState
+from support_portal.state.client import ClientTicketState
 from support_portal.state.manager_notifications import ManagerNotificationsState
 from support_portal.state.reports import ReportsState
 from support_portal.state.systemic import SystemicState
@@ -40,6 +41,9 @@ DATA_URL = re.compile(r"data:[^;\"]+;base64,([A-Za-z0-9+/=]+)")
 # Text that only org B's records (or chat A, for people outside it) contain.
 B_SECRETS = ("Org B", "B private words", "B public news", "Bob of B", "Org B secret")
 CHAT_A_SECRETS = ("A hello", "Alice of A")
+# Ticket A as only org A's clients (public part) and the team (everything) see it.
+TICKET_A_SECRETS = ("Org A secret", "Internal A note", "Alice of A")
+TEAM_ONLY = ("Internal A note",)
 # What only managers see: problems, candidates and reports across organizations.
 AGENCY_SECRETS = ("Workflow engine outage", "Org A Dental", "Org B Fitness", "secret")
 
@@ -91,6 +95,14 @@ NO_IDS = {
     "AgentConsoleState.load": "lists the caller's own chats; joins only the server-kept chat",
     "ClientChatState.load": "joins the caller's own latest chat, found by the service",
     "ClientChatState.start_chat": "opens a chat for the caller's own organization",
+    "ClientTicketState.set_details_text": "sets the form's own field",
+    "ClientTicketState.set_reopen_reason": "sets the form's own field",
+    "ClientTicketState.toggle_reopen": "shows or hides the form",
+    "ClientSettingsState.on_load": "reads the caller's own preferences",
+    "ClientSettingsState.save": "saves the caller's own preferences (matrix: update_preferences)",
+    "ClientSettingsState.set_notify_email": "sets the form's own field",
+    "ClientSettingsState.set_notify_sms": "sets the form's own field",
+    "ClientSettingsState.set_phone": "sets the form's own field",
 }
 
 
@@ -99,7 +111,28 @@ def _f(cls: type[rx.State], role: str, name: str, *args: Callable[[World], Any])
     return Forgery(cls, role, lambda s, w: _h(cls, name)(s, *(a(w) for a in args)), AGENCY_SECRETS)
 
 
+def _client_ticket(role: str, name: str, *args: Any, secrets=TICKET_A_SECRETS) -> Forgery:
+    """`ClientTicketState.name` on /client/tickets/<ticket A>, by someone outside org A."""
+
+    async def run(s, w):
+        s.details_text = "Forged details"
+        s.reopen_reason = "Forged reason"
+        return await _consume(_h(ClientTicketState, name)(s, *args))
+
+    return Forgery(ClientTicketState, role, run, secrets)
+
+
 FORGERIES: dict[str, list[Forgery]] = {
+    "ClientTicketState.on_load": [
+        _client_ticket("outsider", "on_load"),
+        _client_ticket("agent", "on_load", secrets=TEAM_ONLY),
+    ],
+    "ClientTicketState.add_details": [_client_ticket("outsider", "add_details", [])],
+    "ClientTicketState.confirm_fix": [
+        _client_ticket("outsider", "confirm_fix"),
+        _client_ticket("other_agent", "confirm_fix", secrets=TEAM_ONLY),
+    ],
+    "ClientTicketState.reopen": [_client_ticket("outsider", "reopen", {})],
     "SystemicState.on_load": [_f(SystemicState, "client", "on_load")],
     "SystemicState.declare_candidate": [
         _f(
@@ -213,14 +246,22 @@ FORGERIES: dict[str, list[Forgery]] = {
         ),
     ],
     "AgentTicketState.on_load": [
-        Forgery(AgentTicketState, "outsider", lambda s, w: _h(AgentTicketState, "on_load")(s)),
-        Forgery(AgentTicketState, "client", lambda s, w: _h(AgentTicketState, "on_load")(s)),
+        Forgery(
+            AgentTicketState,
+            "outsider",
+            lambda s, w: _h(AgentTicketState, "on_load")(s),
+            TICKET_A_SECRETS,
+        ),
+        Forgery(
+            AgentTicketState, "client", lambda s, w: _h(AgentTicketState, "on_load")(s), TEAM_ONLY
+        ),
     ],
     "AgentTicketState.post_update": [
         Forgery(
             AgentTicketState,
             "outsider",
             lambda s, w: _h(AgentTicketState, "post_update")(s, {"body": "forged"}),
+            TICKET_A_SECRETS,
         ),
     ],
     "AgentTicketState.add_note": [
@@ -228,6 +269,7 @@ FORGERIES: dict[str, list[Forgery]] = {
             AgentTicketState,
             "client",
             lambda s, w: _h(AgentTicketState, "add_note")(s, {"note": "forged"}),
+            TEAM_ONLY,
         ),
     ],
     "AgentTicketState.change_status": [
@@ -235,6 +277,7 @@ FORGERIES: dict[str, list[Forgery]] = {
             AgentTicketState,
             "outsider",
             lambda s, w: _h(AgentTicketState, "change_status")(s, {"status": "resolved"}),
+            TICKET_A_SECRETS,
         ),
     ],
     "ClientChatState.send": [
@@ -343,10 +386,9 @@ async def test_a_forged_event_reaches_nothing_and_changes_nothing(
     forgery = FORGERIES[key][index]
     user = world.users[forgery.role]
     token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
-    # The page's path comes from the browser too: point it at org B's ticket.
-    monkeypatch.setattr(AgentTicketState, "_number", lambda self: str(world.ticket_b.number))
-    if forgery.role != "outsider":
-        monkeypatch.setattr(AgentTicketState, "_number", lambda self: str(world.ticket_a.number))
+    # The page's path comes from the browser too: point it at org A's ticket.
+    for cls in (AgentTicketState, ClientTicketState):
+        monkeypatch.setattr(cls, "_number", lambda self: str(world.ticket_a.number))
     session.rollback()
     before = snapshot(session)
     session.rollback()
