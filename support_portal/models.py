@@ -146,6 +146,9 @@ class Ticket(SQLModel, table=True):
     sla_paused_seconds: float = 0.0
     resolved_at: datetime | None = _ts(default=None)
     closed_at: datetime | None = _ts(default=None)
+    # The next moment the SLA job must look at this ticket (a warning, breach, reminder or
+    # auto-close falls due); indexed so the sweep reads only tickets that need it.
+    sla_check_at: datetime | None = _ts(default=None, index=True)
     version: int = 1
 
 

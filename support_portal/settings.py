@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     update_interval_hours: float = 48.0
     auto_close_reminder_days: float = 3.0
     auto_close_days: float = 7.0
+    # Business hours per priority; JSON in the environment, e.g. {"urgent": 1, "high": 4, ...}
+    sla_first_response_hours: dict[str, float] = Field(
+        default_factory=lambda: {"urgent": 1, "high": 4, "normal": 24, "low": 24}
+    )
+    sla_resolution_hours: dict[str, float] = Field(
+        default_factory=lambda: {"urgent": 8, "high": 24, "normal": 40, "low": 80}
+    )
+    sla_warning_fraction: float = 0.75
+    # The board's Closed column shows tickets closed in the last N days.
+    board_closed_days: float = 7.0
     jobs_in_process: bool = True
     jobs_interval_seconds: float = 5.0
 

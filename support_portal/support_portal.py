@@ -19,9 +19,10 @@ from support_portal.pages.manager_reports import manager_reports_page
 from support_portal.pages.manager_systemic import manager_systemic_page
 from support_portal.state.agent import AgentState
 from support_portal.state.agent_ticket import AgentTicketState
+from support_portal.state.board import BoardState
 from support_portal.state.client import ClientSettingsState, ClientState, ClientTicketState
+from support_portal.state.live_updates import after_job_tick
 from support_portal.state.login import LoginState
-from support_portal.state.manager import ManagerState
 from support_portal.state.manager_notifications import ManagerNotificationsState
 from support_portal.state.reports import ReportsState
 from support_portal.state.systemic import SystemicState
@@ -70,7 +71,7 @@ app.add_page(
     on_load=AgentTicketState.on_load,
 )
 app.add_page(
-    manager_page, route=routes.MANAGER, title="Board · Support Portal", on_load=ManagerState.on_load
+    manager_page, route=routes.MANAGER, title="Board · Support Portal", on_load=BoardState.on_load
 )
 app.add_page(
     manager_notifications_page,
@@ -91,4 +92,4 @@ app.add_page(
     on_load=SystemicState.on_load,
 )
 
-app.register_lifespan_task(run_in_background)
+app.register_lifespan_task(run_in_background, after_tick=after_job_tick)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlmodel import Session
@@ -26,10 +26,12 @@ Job = Callable[[Session, datetime], int]
 def registered_jobs() -> list[tuple[str, Job]]:
     """The jobs, in the order they run each tick. Imported here to keep start-up light."""
     from support_portal.jobs.outbox import send_due_notifications
+    from support_portal.jobs.sla_jobs import run_sla_sweep
     from support_portal.jobs.systemic_job import detect_systemic
 
     # The outbox runs last, so what the other jobs queue goes out in the same tick.
     jobs: list[tuple[str, Job]] = [
+        ("sla", run_sla_sweep),
         ("detect_systemic", detect_systemic),
         ("outbox", send_due_notifications),
     ]
@@ -58,11 +60,18 @@ def run_forever(*, once: bool = False) -> None:
         time.sleep(interval)
 
 
-async def run_in_background() -> None:
-    """The lifespan task of the web app."""
+async def run_in_background(
+    after_tick: Callable[[dict[str, int]], Awaitable[None]] | None = None,
+) -> None:
+    """The lifespan task of the web app; `after_tick` lets open screens catch up."""
     if not get_settings().jobs_in_process:
         return
     interval = get_settings().jobs_interval_seconds
     while True:
-        await asyncio.to_thread(run_all_once)
+        done = await asyncio.to_thread(run_all_once)
+        if after_tick is not None:
+            try:
+                await after_tick(done)
+            except Exception:
+                log.exception("refreshing screens after the jobs failed")
         await asyncio.sleep(interval)

@@ -15,8 +15,8 @@ from support_portal.services.errors import Forbidden, NotFound
 class Principal:
     """The signed-in person, as services see them. Built from the database, never the browser."""
 
-    user_id: int
-    role: Role
+    user_id: int | None
+    role: Role | Actor
     organization_id: int | None
     name: str = ""
     email: str = ""
@@ -39,6 +39,15 @@ class Principal:
     def is_team(self) -> bool:
         return self.role in (Role.AGENT, Role.MANAGER)
 
+    @property
+    def is_system(self) -> bool:
+        return self.role == Actor.SYSTEM
+
+
+# The scheduled jobs acting on their own (auto-close): no user, sees every ticket, and may make
+# only the transitions the lifecycle grants `Actor.SYSTEM`.
+SYSTEM = Principal(user_id=None, role=Actor.SYSTEM, organization_id=None, name="Support Portal")
+
 
 def load_principal(session: Session, user_id: int) -> Principal:
     user = session.get(User, user_id)
@@ -57,7 +66,7 @@ def require_team(principal: Principal) -> None:
 
 
 def can_see_ticket(principal: Principal, ticket: Ticket) -> bool:
-    if principal.is_team:
+    if principal.is_team or principal.is_system:
         return True
     return ticket.organization_id == principal.organization_id
 

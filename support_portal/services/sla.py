@@ -1,34 +1,164 @@
 """SLA targets on a ticket: set at creation, moved by status, priority and public updates.
 
-Wall-clock placeholder until the business calendar lands; the hooks are the contract the
-ticket service relies on.
+The rules live in `domain.sla` and `domain.business_calendar`; this module builds them from
+settings, copies a ticket row into the rules' terms and stores the answers on the row
+(`*_due_at` for screens, `sla_check_at` for the job's indexed sweep).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import lru_cache
 
 from sqlmodel import Session
 
+from support_portal.clock import as_utc
+from support_portal.domain import sla as rules
+from support_portal.domain.business_calendar import (
+    BusinessCalendar,
+    holiday_test,
+    parse_dates,
+    parse_weekdays,
+)
 from support_portal.models import Ticket
-from support_portal.settings import get_settings
+from support_portal.settings import Settings, get_settings
 
-_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 24, "low": 24}
+
+@lru_cache(maxsize=8)
+def _calendar(
+    timezone: str, days: str, start: str, end: str, closed: str, country: str
+) -> BusinessCalendar:
+    from datetime import time
+
+    return BusinessCalendar(
+        timezone=timezone,
+        weekdays=parse_weekdays(days),
+        start=time.fromisoformat(start),
+        end=time.fromisoformat(end),
+        closed_dates=parse_dates(closed),
+        is_holiday=holiday_test(country),
+        holidays_name=country,
+    )
+
+
+def calendar(settings: Settings | None = None) -> BusinessCalendar:
+    s = settings or get_settings()
+    return _calendar(
+        s.agency_timezone,
+        s.business_days,
+        s.business_start,
+        s.business_end,
+        s.closed_dates,
+        s.holiday_country,
+    )
+
+
+def policy(settings: Settings | None = None) -> rules.SlaPolicy:
+    s = settings or get_settings()
+    return rules.SlaPolicy(
+        first_response_hours=dict(s.sla_first_response_hours),
+        resolution_hours=dict(s.sla_resolution_hours),
+        update_interval_hours=s.update_interval_hours,
+        warning_fraction=s.sla_warning_fraction,
+    )
+
+
+def _opt(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+def clock_of(ticket: Ticket, *, status: str | None = None) -> rules.SlaClock:
+    return rules.SlaClock(
+        priority=ticket.priority,
+        status=status or ticket.status,
+        created_at=as_utc(ticket.created_at),
+        first_response_at=_opt(ticket.first_response_at),
+        last_public_update_at=_opt(ticket.last_public_update_at),
+        paused_at=_opt(ticket.sla_paused_at),
+        paused_seconds=ticket.sla_paused_seconds or 0.0,
+    )
+
+
+def checkpoints_of(
+    ticket: Ticket, *, status: str | None = None, resolved_at: datetime | None = None
+) -> list[rules.Checkpoint]:
+    s = get_settings()
+    return rules.checkpoints(
+        policy(s),
+        calendar(s),
+        clock_of(ticket, status=status),
+        resolved_at=resolved_at or _opt(ticket.resolved_at),
+        auto_close_reminder_days=s.auto_close_reminder_days,
+        auto_close_days=s.auto_close_days,
+    )
+
+
+def refresh(
+    ticket: Ticket,
+    now: datetime,
+    *,
+    status: str | None = None,
+    resolved_at: datetime | None = None,
+) -> None:
+    """Store the due times and the next check moment the rules give for this ticket."""
+    s = get_settings()
+    clock = clock_of(ticket, status=status)
+    due = {d.target: d.due_at for d in rules.deadlines(policy(s), calendar(s), clock)}
+    ticket.first_response_due_at = due.get(rules.Target.FIRST_RESPONSE)
+    ticket.resolution_due_at = due.get(rules.Target.RESOLUTION)
+    ticket.next_update_due_at = due.get(rules.Target.UPDATE)
+    points = checkpoints_of(ticket, status=status, resolved_at=resolved_at)
+    # A checkpoint already passed stays due: the job's once-only keys make repeats harmless.
+    ticket.sla_check_at = min((c.at for c in points), default=None)
 
 
 def set_initial_targets(session: Session, ticket: Ticket, now: datetime) -> None:
-    ticket.first_response_due_at = now + timedelta(hours=_FIRST_RESPONSE_HOURS[ticket.priority])
-    ticket.next_update_due_at = now + timedelta(hours=get_settings().update_interval_hours)
+    refresh(ticket, now)
 
 
 def on_status_change(session: Session, ticket: Ticket, old: str, new: str, now: datetime) -> None:
-    return None
+    """Called before the status is written: pause or resume the clock, then re-plan."""
+    if new == rules.WAITING and ticket.sla_paused_at is None:
+        ticket.sla_paused_at = now
+    elif old == rules.WAITING and new != rules.WAITING and ticket.sla_paused_at is not None:
+        waited = rules.pause_seconds(calendar(), as_utc(ticket.sla_paused_at), now)
+        ticket.sla_paused_seconds = (ticket.sla_paused_seconds or 0.0) + waited
+        ticket.sla_paused_at = None
+        # The update clock restarts in full when the ticket comes back to the team.
+        ticket.last_public_update_at = now
+    refresh(ticket, now, status=new, resolved_at=now if new == "resolved" else None)
 
 
 def on_priority_change(session: Session, ticket: Ticket, now: datetime) -> None:
-    if ticket.first_response_at is None:
-        set_initial_targets(session, ticket, ticket.created_at)
+    refresh(ticket, now)
 
 
 def on_public_update(ticket: Ticket, now: datetime) -> None:
-    ticket.next_update_due_at = now + timedelta(hours=get_settings().update_interval_hours)
+    refresh(ticket, now)
+
+
+def status_of(ticket: Ticket, now: datetime) -> tuple[str, str, float | None]:
+    """For a badge: (text, tone, seconds left) of the most pressing running target.
+
+    tone is one of "breached", "warning", "ok", "paused", "none".
+    """
+    s = get_settings()
+    cal = calendar(s)
+    clock = clock_of(ticket)
+    ds = [
+        d
+        for d in rules.deadlines(policy(s), cal, clock)
+        if d.target != rules.Target.RESOLUTION or clock.first_response_at is not None
+    ]
+    if not ds:
+        return ("No SLA", "none", None)
+    paused = clock.paused_at
+    scored = [(rules.time_left(cal, d, now, paused), d) for d in ds]
+    left, d = min(scored, key=lambda x: x[0])
+    if left < 0:
+        return ("Breached", "breached", left)
+    text = f"{rules.TARGET_LABELS[d.target]}: {rules.describe_left(left, business=d.business_time)}"
+    if paused is not None and d.business_time:
+        return (f"Paused · {text}", "paused", left)
+    tone = "warning" if now >= d.warn_at else "ok"
+    return (text, tone, left)

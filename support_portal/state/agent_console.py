@@ -20,6 +20,7 @@ from support_portal.state.chat import (
     refresh_queue_later,
     refresh_room_later,
 )
+from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import in_db
 
 TEAM = (Role.AGENT, Role.MANAGER)
@@ -223,6 +224,7 @@ class AgentConsoleState(ChatMemberState):
         self.converting = False
         self.created_notice = f"Ticket #{number} created"
         refresh_room_later(chat_id)
+        ticket_changed_later(None)  # the new ticket appears on every open board
         await self._refresh_lists(principal)
         return rx.toast.success(self.created_notice)
 

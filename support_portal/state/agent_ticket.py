@@ -11,8 +11,8 @@ from support_portal.domain.roles import Role
 from support_portal.models import Organization, User
 from support_portal.services import agent_tickets, attachments, tickets
 from support_portal.services.errors import ServiceError, TransitionNotAllowed
+from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import SessionState, in_db
-from support_portal.state.ticket_live import schedule_ticket_update
 
 TEAM = (Role.AGENT, Role.MANAGER)
 DETAIL_LABELS = (
@@ -148,7 +148,7 @@ class AgentTicketState(SessionState):
         except (ServiceError, TransitionNotAllowed) as exc:
             return rx.toast.error(str(exc))
         # Clients who have this ticket open see the change without a reload.
-        schedule_ticket_update(ticket_id)
+        ticket_changed_later(ticket_id)
         await self._reload(principal)
         return rx.toast.success(success)
 

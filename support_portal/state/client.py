@@ -15,8 +15,9 @@ from support_portal.services.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import SessionState, in_db
-from support_portal.state.ticket_live import TicketLive, live_token, schedule_ticket_update
+from support_portal.state.ticket_live import TicketLive, live_token
 
 DETAILS_UPLOAD_ID = "details-files"
 
@@ -126,7 +127,7 @@ class ClientTicketState(SessionState):
             return False
         setattr(self, error_field, "")
         await self._show(principal)
-        schedule_ticket_update(tid, skip_user_id=principal.user_id)
+        ticket_changed_later(tid, skip_user_id=principal.user_id)
         return True
 
     @rx.event

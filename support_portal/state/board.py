@@ -1,0 +1,302 @@
+"""The manager board: one shared view of the agency's tickets, and each manager's own filters.
+
+`BoardShared` is an `rx.SharedState` linked to `BOARD_ROOM` once the user is confirmed to be
+a manager; every linked tab sees a change as soon as anyone's action has committed.
+`BoardState` holds what is private to a tab (filters, the card being dragged) and the actions,
+each of which re-checks the user and goes through the ticket services with the card's version.
+
+Other screens that change tickets call `await broadcast_board_changed()` (or the fire-and-forget
+`refresh_board_later()`) after committing, so open boards refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+import reflex as rx
+from reflex_base.registry import RegistrationContext
+
+from support_portal.clock import utcnow
+from support_portal.domain.lifecycle import TransitionNotAllowed
+from support_portal.domain.roles import Role
+from support_portal.services import board as board_service
+from support_portal.services import tickets
+from support_portal.services.authz import Principal
+from support_portal.services.board import BoardData, Card, Option
+from support_portal.services.errors import Conflict, ServiceError
+from support_portal.state.session import SessionState, in_db
+from support_portal.state.ticket_live import schedule_ticket_update
+
+log = logging.getLogger(__name__)
+
+BOARD_ROOM = "board-agency"  # shared tokens may not contain "_"
+UNASSIGNED = "-"
+PAGE = 25  # cards shown per column before "Show more"
+CHANGED = "This ticket changed while you were looking at it. The card now shows its latest state."
+
+
+class BoardShared(rx.SharedState):
+    """The room every manager's tab is linked to: who is watching, and a revision number.
+
+    Each tab builds its own filtered view; `broadcast_board_changed` bumps the revision and
+    reloads every linked tab. So the shared state stays tiny, and a change sends each tab
+    only the cards it shows, not a thousand.
+    """
+
+    revision: int = 0
+    # Counts links; writing it saves the room with this tab among its members (a link that
+    # only reads would not be persisted by the state manager, and no change would reach us).
+    links: int = 0
+
+
+def _snapshot(session: Any) -> BoardData:
+    """The board as any manager sees it (it is the same for all of them)."""
+    viewer = Principal(user_id=None, role=Role.MANAGER, organization_id=None)
+    return board_service.board_data(session=session, principal=viewer, now=utcnow())
+
+
+# One snapshot per process and revision, shared by every tab that reloads for that revision
+# (ten managers reloading after a change cost one query). Badge times age, so it expires.
+_CACHE: dict[str, Any] = {"revision": None, "at": 0.0, "data": None}
+CACHE_SECONDS = 20.0
+
+
+async def _cached_snapshot(revision: int) -> BoardData:
+    now = time.monotonic()
+    if _CACHE["revision"] == revision and now - _CACHE["at"] < CACHE_SECONDS:
+        return _CACHE["data"]
+    data = await in_db(_snapshot)
+    _CACHE.update(revision=revision, at=now, data=data)
+    return data
+
+
+async def broadcast_board_changed() -> None:
+    """Tell every linked manager's board to reload.
+
+    Call after committing a ticket change anywhere (agent console, client actions, jobs in
+    the web process). Does nothing before the app is running (e.g. in unit tests).
+    """
+    try:
+        app = RegistrationContext.get().app
+    except Exception:  # noqa: BLE001 - no app registered: nothing is listening
+        return
+    if app is None or getattr(app, "event_namespace", None) is None:
+        return
+    async with app.modify_state(rx.BaseStateToken(ident=BOARD_ROOM, cls=BoardShared)) as root:
+        shared = await root.get_state(BoardShared)
+        shared.revision += 1
+        revision, tabs = shared.revision, set(shared._linked_from)
+    # Each linked tab rebuilds its own filtered view (one query per process and revision).
+    tokens = app.event_namespace._token_manager
+    for tab in tabs:
+        if not await tokens.is_token_connected(tab):
+            continue
+        async with app.modify_state(rx.BaseStateToken(ident=tab, cls=BoardState)) as root:
+            board = await root.get_state(BoardState)
+            if board.loaded:
+                await board._reload(revision)
+
+
+_TASKS: set[asyncio.Task] = set()
+
+
+def refresh_board_later() -> None:
+    """Fire-and-forget `broadcast_board_changed`, run after the current event releases its
+    state locks (pushing from inside a handler of a linked tab would wait on itself)."""
+    task = asyncio.create_task(_logged(broadcast_board_changed()))
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
+async def _logged(coro: Coroutine[Any, Any, None]) -> None:
+    try:
+        await coro
+    except Exception:
+        log.exception("board refresh failed")
+
+
+class BoardState(SessionState):
+    new: list[Card] = []
+    in_progress: list[Card] = []
+    waiting_on_client: list[Card] = []
+    resolved: list[Card] = []
+    closed: list[Card] = []
+    # Cards matching the filters but not shown yet, per column ("Show more" reveals them).
+    hidden_counts: dict[str, int] = {}
+    totals: dict[str, int] = {}
+    staff: list[Option] = []
+    organizations: list[Option] = []
+    loaded: bool = False
+    f_assignee: str = ""
+    f_organization: str = ""
+    f_priority: str = ""
+    f_breached: bool = False
+    f_search: str = ""
+    _drag_id: int = 0
+    _drag_version: int = 0
+    _drag_status: str = ""
+    _limits: dict[str, int] = {}
+    _seen_revision: int = -1
+
+    @rx.event
+    async def on_load(self):
+        turned_away = await self._guard(Role.MANAGER)
+        if turned_away is not None:
+            return turned_away
+        shared = await self.get_state(BoardShared)
+        shared = await shared._link_to(BOARD_ROOM)
+        shared.links += 1
+        await self._reload(shared.revision)
+        return None
+
+    @rx.event
+    async def reload(self):
+        """Fired when the shared revision changes (and once when the board mounts)."""
+        shared = await self.get_state(BoardShared)
+        if shared.revision == self._seen_revision and self.loaded:
+            return  # already showing this revision (the marker's first mount)
+        if await self._require(Role.MANAGER) is None:
+            return
+        await self._reload(shared.revision)
+
+    def _matches(self, card: Card) -> bool:
+        return (
+            (not self.f_assignee or card.assignee_id == self.f_assignee)
+            and (not self.f_organization or card.organization_id == self.f_organization)
+            and (not self.f_priority or card.priority == self.f_priority)
+            and (not self.f_breached or card.breached)
+            and (not self.f_search or self.f_search in card.haystack)
+        )  # fmt: skip
+
+    async def _reload(self, revision: int | None = None) -> None:
+        """Rebuild this tab's view; `revision` None means the database just changed."""
+        if revision is None:
+            _CACHE["revision"] = None
+            data = await in_db(_snapshot)
+        else:
+            data = await _cached_snapshot(revision)
+            self._seen_revision = revision
+        hidden: dict[str, int] = {}
+        totals: dict[str, int] = {}
+        for status, cards in data.columns.items():
+            matching = [c for c in cards if self._matches(c)]
+            limit = self._limits.get(status, PAGE)
+            setattr(self, status, matching[:limit])
+            hidden[status] = max(0, len(matching) - limit)
+            totals[status] = len(matching)
+        self.hidden_counts = hidden
+        self.totals = totals
+        self.staff = data.staff
+        self.organizations = data.organizations
+        self.loaded = True
+
+    @rx.event
+    async def show_more(self, status: str):
+        if status in board_service.COLUMN_LABELS:
+            self._limits = {**self._limits, status: self._limits.get(status, PAGE) + PAGE * 4}
+            await self._reload(self._seen_revision)
+
+    # Filters: private to this tab, applied on the server so the page holds only what it shows.
+    @rx.event
+    async def set_f_assignee(self, value: str):
+        self.f_assignee = value
+        await self._reload(self._seen_revision)
+
+    @rx.event
+    async def set_f_organization(self, value: str):
+        self.f_organization = value
+        await self._reload(self._seen_revision)
+
+    @rx.event
+    async def set_f_priority(self, value: str):
+        self.f_priority = value
+        await self._reload(self._seen_revision)
+
+    @rx.event
+    async def toggle_f_breached(self):
+        # A native checkbox reports its value ("on"), not whether it is checked: toggle.
+        self.f_breached = not self.f_breached
+        await self._reload(self._seen_revision)
+
+    @rx.event
+    async def set_f_search(self, value: str):
+        self.f_search = value.strip().lower()[:100]
+        await self._reload(self._seen_revision)
+
+    async def _act(self, ticket_id: int, change) -> Any:
+        """Re-check the user, run `change(session, principal, ticket)`, commit, broadcast."""
+        principal = await self._require(Role.MANAGER)
+        if principal is None:
+            return rx.toast.error("Only managers can change the board. Please sign in again.")
+
+        def work(s):
+            ticket = tickets.get_ticket_by_id(session=s, principal=principal, ticket_id=ticket_id)
+            change(s, principal, ticket)
+            s.commit()
+
+        try:
+            await in_db(work)
+        except Conflict:
+            await self._reload()  # the fresh card
+            return rx.toast.warning(CHANGED)
+        except (ServiceError, TransitionNotAllowed) as exc:
+            await self._reload()
+            return rx.toast.error(str(exc))
+        await self._reload()
+        refresh_board_later()
+        # The client's open timeline shows the change too.
+        schedule_ticket_update(ticket_id)
+        return None
+
+    async def _move(self, ticket_id: int, version: int, target: str) -> Any:
+        if not target:
+            return None
+        return await self._act(
+            int(ticket_id),
+            lambda s, p, t: tickets.change_status(
+                session=s, principal=p, ticket=t, to=target, expected_version=int(version)
+            ),
+        )
+
+    @rx.event
+    async def move_to(self, ticket_id: int, version: int, target: str):
+        return await self._move(ticket_id, version, target)
+
+    @rx.event
+    async def assign_to(self, ticket_id: int, version: int, value: str):
+        assignee = None if value in ("", UNASSIGNED) else int(value)
+        return await self._act(
+            int(ticket_id),
+            lambda s, p, t: tickets.assign(
+                session=s,
+                principal=p,
+                ticket=t,
+                assignee_id=assignee,
+                expected_version=int(version),
+            ),
+        )
+
+    @rx.event
+    async def prioritize(self, ticket_id: int, version: int, value: str):
+        return await self._act(
+            int(ticket_id),
+            lambda s, p, t: tickets.set_priority(
+                session=s, principal=p, ticket=t, priority=value, expected_version=int(version)
+            ),
+        )
+
+    @rx.event
+    def drag_start(self, ticket_id: int, version: int, status: str):
+        self._drag_id, self._drag_version, self._drag_status = int(ticket_id), int(version), status
+
+    @rx.event
+    async def drop_on(self, status: str):
+        ticket_id, version, current = self._drag_id, self._drag_version, self._drag_status
+        self._drag_id = 0
+        if not ticket_id or status == current:
+            return None
+        return await self._move(ticket_id, version, status)
