@@ -29,6 +29,7 @@ import support_portal.state as state_pkg
 from support_portal.services import auth
 from support_portal.state.agent_console import AgentConsoleState
 from support_portal.state.agent_ticket import AgentTicketState
+from support_portal.state.board import BoardState
 from support_portal.state.chat import ClientChatState
 from support_portal.state.client import ClientTicketState
 from support_portal.state.manager_notifications import ManagerNotificationsState
@@ -122,7 +123,61 @@ def _client_ticket(role: str, name: str, *args: Any, secrets=TICKET_A_SECRETS) -
     return Forgery(ClientTicketState, role, run, secrets)
 
 
+def _board(role: str, name: str, *args: Callable[[World], Any]) -> Forgery:
+    return _f(BoardState, role, name, *args)
+
+
+def _drag_and_drop(s, w):
+    async def run():
+        _h(BoardState, "drag_start")(s, w.ticket_a.id, w.ticket_a.version, "new")
+        return await _consume(_h(BoardState, "drop_on")(s, "resolved"))
+
+    return run()
+
+
 FORGERIES: dict[str, list[Forgery]] = {
+    "BoardState.on_load": [_board("client", "on_load"), _board("agent", "on_load")],
+    "BoardState.reload": [_board("outsider", "reload")],
+    "BoardState.show_more": [_board("outsider", "show_more", lambda w: "new")],
+    "BoardState.set_f_assignee": [_board("outsider", "set_f_assignee", lambda w: "")],
+    "BoardState.set_f_organization": [
+        _board("outsider", "set_f_organization", lambda w: str(w.org_a.id))
+    ],
+    "BoardState.set_f_priority": [_board("agent", "set_f_priority", lambda w: "")],
+    "BoardState.set_f_search": [
+        _board("client", "set_f_search", lambda w: ""),
+        _board("nobody", "set_f_search", lambda w: ""),
+    ],
+    "BoardState.toggle_f_breached": [_board("outsider", "toggle_f_breached")],
+    "BoardState.move_to": [
+        _board(
+            "agent",
+            "move_to",
+            lambda w: w.ticket_a.id,
+            lambda w: w.ticket_a.version,
+            lambda w: "resolved",
+        )
+    ],
+    "BoardState.assign_to": [
+        _board(
+            "agent",
+            "assign_to",
+            lambda w: w.ticket_a.id,
+            lambda w: w.ticket_a.version,
+            lambda w: str(w.users["other_agent"].id),
+        )
+    ],
+    "BoardState.prioritize": [
+        _board(
+            "client",
+            "prioritize",
+            lambda w: w.ticket_a.id,
+            lambda w: w.ticket_a.version,
+            lambda w: "urgent",
+        )
+    ],
+    "BoardState.drag_start": [Forgery(BoardState, "outsider", _drag_and_drop, AGENCY_SECRETS)],
+    "BoardState.drop_on": [Forgery(BoardState, "agent", _drag_and_drop, AGENCY_SECRETS)],
     "ClientTicketState.on_load": [
         _client_ticket("outsider", "on_load"),
         _client_ticket("agent", "on_load", secrets=TEAM_ONLY),
@@ -384,8 +439,10 @@ async def test_a_forged_event_reaches_nothing_and_changes_nothing(
     key, index, world, session, monkeypatch
 ):
     forgery = FORGERIES[key][index]
-    user = world.users[forgery.role]
-    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
+    token = ""  # "nobody": a browser that never signed in
+    if forgery.role != "nobody":
+        user = world.users[forgery.role]
+        token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
     # The page's path comes from the browser too: point it at org A's ticket.
     for cls in (AgentTicketState, ClientTicketState):
         monkeypatch.setattr(cls, "_number", lambda self: str(world.ticket_a.number))
@@ -416,6 +473,10 @@ async def test_the_same_calls_by_the_right_person_do_reach_the_data(world, sessi
     root, state = _fresh_state(ManagerNotificationsState, token)
     await _consume(_h(ManagerNotificationsState, "refresh")(state))
     assert world.client_b.email in _everything_in(root)
+
+    root, state = _fresh_state(BoardState, token)
+    await _consume(_h(BoardState, "set_f_search")(state, "org a secret"))
+    assert [c.title for c in state.new] == ["Org A secret workflow failure"]
 
     root, state = _fresh_state(ReportsState, token)
     today = date.today()
