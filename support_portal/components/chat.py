@@ -6,6 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from support_portal.components.links import rich_text
+
 # One interval for the whole page: every timer element is updated from its start time, so no
 # event goes to the server per second. The flag element beside a timer is shown once the
 # threshold passes; the server computes the same flag from stored times on every load.
@@ -77,7 +79,7 @@ def message_list(messages: Any) -> rx.Component:
                     size="1",
                     color_scheme="gray",
                 ),
-                rx.text(m["body"], size="2", white_space="pre-wrap"),
+                rich_text(m["segments"]),
                 padding="0.5em",
                 border_radius="6px",
                 background=rx.match(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal.components.links import rich_text
 from support_portal.services.client_views import FileLink, TicketRow, TimelineItem
 from support_portal.state.client import ClientState
 from support_portal.state.ticket_live import TicketLive
@@ -98,8 +99,23 @@ def timeline_item(item: TimelineItem) -> rx.Component:
                 rx.text(item.headline, weight="medium", style=WRAP),
                 rx.text(when(item.relative, item.exact), size="1", color_scheme="gray"),
                 rx.cond(
-                    item.body != "",
-                    rx.text(item.body, size="2", style={**WRAP, "white_space": "pre-wrap"}),
+                    item.link_url != "",
+                    rx.el.a(
+                        rx.cond(item.kind == "walkthrough", rx.icon("video", size=14)),
+                        item.link_title,
+                        href=item.link_url,
+                        target="_blank",
+                        rel="noopener noreferrer",
+                        style=WRAP,
+                    ),
+                ),
+                rx.cond(
+                    item.parts.length() > 0,
+                    rich_text(item.parts, style=WRAP),
+                    rx.cond(
+                        item.body != "",
+                        rx.text(item.body, size="2", style={**WRAP, "white_space": "pre-wrap"}),
+                    ),
                 ),
                 rx.foreach(item.files, file_link),
                 spacing="1",

@@ -38,6 +38,7 @@ def ticket_card(card, status: str) -> rx.Component:
     return draggable_article(
         rx.el.h3("#", card.number, " ", card.title),
         rx.el.div(card.organization, class_name="meta"),
+        rx.cond(card.workflow != "", rx.el.div("Workflow: ", card.workflow, class_name="meta")),
         rx.el.div(
             rx.el.span(card.priority, class_name="prio-" + card.priority.to(str)),
             " · ",

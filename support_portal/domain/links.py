@@ -97,3 +97,8 @@ def split_links(text: str) -> list[Segment]:
     if pos < len(text):
         out.append(Segment(text[pos:], "text"))
     return out
+
+
+def link_segments(text: str) -> list[dict[str, str]]:
+    """`split_links` as plain view data a page can render without parsing anything itself."""
+    return [{"kind": s.kind, "text": s.text} for s in split_links(text)]

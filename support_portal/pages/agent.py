@@ -8,6 +8,8 @@ import reflex as rx
 
 from support_portal.components.chat import TIMER_JS, chat_timer, message_list, send_form
 from support_portal.components.layout import page_frame
+from support_portal.components.zoom import schedule_zoom_form
+from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_fields import AFFECTED_AREAS, CATEGORIES, Priority
 from support_portal.state.agent_console import AgentConsoleState
 from support_portal.state.chat import AgentsQueueState, ChatRoomState
@@ -132,6 +134,56 @@ def _select(label: str, name: str, options: list[tuple[str, str]]) -> rx.Compone
     )
 
 
+def _support_channel(channel: str, label: str) -> rx.Component:
+    """A tried live channel and what it achieved, so nobody repeats it."""
+    box_id, outcome_id = f"convert-tried_{channel}", f"convert-outcome_{channel}"
+    return rx.vstack(
+        rx.hstack(
+            rx.el.input(
+                type="checkbox",
+                id=box_id,
+                name=f"tried_{channel}",
+                default_checked=S.prefill[f"tried_{channel}"] == "on",
+            ),
+            rx.el.label(f"Tried: {label}", html_for=box_id, font_size="0.9em"),
+            align="center",
+        ),
+        rx.el.label(
+            f"What the {label.lower()} achieved",
+            html_for=outcome_id,
+            font_size="0.9em",
+            font_weight="500",
+        ),
+        rx.input(
+            id=outcome_id,
+            name=f"outcome_{channel}",
+            default_value=S.prefill[f"outcome_{channel}"],
+            width="100%",
+            aria_describedby=f"{outcome_id}-error",
+        ),
+        _error(f"support_path_{channel}", outcome_id),
+        spacing="1",
+        width="100%",
+    )
+
+
+def support_path_fields() -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend("Support path: live channels already tried", font_weight="600"),
+        rx.vstack(
+            *[_support_channel(c, label) for c, label in CHANNELS.items()],
+            _error("support_path", "convert-support_path"),
+            _field("Affected workflow or automation", "affected_workflow_name"),
+            _field("Workflow link", "affected_workflow_url"),
+            width="100%",
+        ),
+        border="1px solid var(--gray-a6)",
+        border_radius="6px",
+        padding="0.75em",
+        width="100%",
+    )
+
+
 UPLOAD_ID = "convert-screenshots"
 
 
@@ -197,6 +249,7 @@ def convert_form() -> rx.Component:
                     spacing="4",
                     wrap="wrap",
                 ),
+                support_path_fields(),
                 screenshots(),
                 rx.hstack(
                     rx.button("Create ticket", type="submit"),
@@ -244,6 +297,19 @@ def open_chat() -> rx.Component:
                         rx.hstack(
                             rx.button("Mark resolved", variant="soft", on_click=S.mark_resolved),
                             rx.button("Convert to ticket", on_click=S.start_convert),
+                        ),
+                        rx.el.details(
+                            rx.el.summary("Escalate to a Zoom call"),
+                            schedule_zoom_form(
+                                on_submit=S.schedule_zoom,
+                                client_tz=S.zoom_tz,
+                                errors=S.zoom_errors,
+                            ),
+                            rx.cond(
+                                S.zoom_notice != "",
+                                rx.text(S.zoom_notice, role="status", size="2"),
+                            ),
+                            width="100%",
                         ),
                         width="100%",
                     ),

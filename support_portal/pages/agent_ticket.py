@@ -6,6 +6,8 @@ import reflex as rx
 
 from support_portal import routes
 from support_portal.components.layout import page_frame
+from support_portal.components.links import external_link, rich_text
+from support_portal.components.zoom import field_error, schedule_zoom_form
 from support_portal.state.agent_ticket import AgentTicketState as S
 
 
@@ -19,7 +21,32 @@ def _event(e) -> rx.Component:
             ),
             align="center",
         ),
-        rx.text(e["summary"], size="2", white_space="pre-wrap"),
+        rx.match(
+            e["kind"],
+            (
+                "walkthrough",
+                rx.hstack(
+                    rx.icon("video", size=16, aria_hidden="true"),
+                    rx.text("Walkthrough:", size="2", font_weight="500"),
+                    external_link(e["link_title"], e["link_url"], class_name="walkthrough"),
+                    align="center",
+                    class_name="walkthrough-entry",
+                ),
+            ),
+            (
+                "link",
+                rx.text(
+                    "Link: ",
+                    external_link(e["link_title"], e["link_url"], class_name="plain-link"),
+                    size="2",
+                ),
+            ),
+            rx.cond(
+                e["segments"].to(list).length() > 0,
+                rich_text(e["segments"]),
+                rx.text(e["summary"], size="2", white_space="pre-wrap"),
+            ),
+        ),
         rx.cond(
             e["transcript"] != "",
             rx.el.details(
@@ -73,6 +100,138 @@ def _status_form() -> rx.Component:
     )
 
 
+def _context() -> rx.Component:
+    """What the team needs before touching the client's CRM: path tried, sub-account, workflow."""
+    return rx.box(
+        rx.heading("Support path", size="3"),
+        rx.cond(
+            S.support_path.length() > 0,
+            rx.el.ul(
+                rx.foreach(
+                    S.support_path,
+                    lambda p: rx.el.li(rx.text.strong(p["channel"]), ": ", p["outcome"]),
+                ),
+                aria_label="Support path",
+            ),
+            rx.text("No live channel recorded.", size="2", color_scheme="gray"),
+        ),
+        rx.el.dl(
+            rx.el.dt("CRM sub-account", font_weight="600"),
+            rx.el.dd(rx.cond(S.crm_subaccount != "", S.crm_subaccount, "—"), margin_left="0"),
+            rx.el.dt("Affected workflow or automation", font_weight="600"),
+            rx.el.dd(
+                rx.cond(S.workflow_name != "", S.workflow_name, "—"),
+                rx.cond(
+                    S.workflow_url != "",
+                    rx.fragment(" · ", external_link("Open workflow", S.workflow_url)),
+                ),
+                margin_left="0",
+            ),
+        ),
+        role="region",
+        aria_label="Ticket context",
+        width="100%",
+    )
+
+
+def _link_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Add a walkthrough or link", size="3"),
+            rx.hstack(
+                rx.vstack(
+                    rx.el.label("Link", html_for="link-url", font_size="0.9em"),
+                    rx.input(id="link-url", name="url", placeholder="https://www.loom.com/share/…"),
+                    field_error(S.errors, "link_url", "link-url"),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.el.label("Title", html_for="link-title", font_size="0.9em"),
+                    rx.input(id="link-title", name="title"),
+                    field_error(S.errors, "link_title", "link-title"),
+                    spacing="1",
+                ),
+                rx.button("Add link", type="submit"),
+                align="end",
+                wrap="wrap",
+            ),
+            width="100%",
+        ),
+        on_submit=S.add_link,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _outcome_form(e) -> rx.Component:
+    out_id = "outcome-" + e["id"].to(str)
+    return rx.form(
+        rx.el.input(type="hidden", name="escalation_id", value=e["id"]),
+        rx.vstack(
+            rx.el.label("Outcome", html_for=out_id, font_size="0.9em"),
+            rx.input(id=out_id, name="outcome", width="100%"),
+            rx.cond(
+                S.errors["outcome_" + e["id"].to(str)],
+                rx.text(S.errors["outcome_" + e["id"].to(str)], color_scheme="red", size="1"),
+            ),
+            rx.el.label(
+                rx.el.input(type="checkbox", name="resolved_on_call"), " Resolved on the call"
+            ),
+            rx.el.label(rx.el.input(type="checkbox", name="resolve_ticket"), " Resolve the ticket"),
+            rx.button("Record outcome", type="submit"),
+            spacing="1",
+            width="100%",
+        ),
+        on_submit=S.record_outcome,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _escalation(e) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("video", size=16, aria_hidden="true"),
+                rx.text(rx.text.strong("Zoom call"), " · ", e["attendees"], size="2"),
+                align="center",
+            ),
+            rx.text("Client's time: ", e["client_time"], size="2"),
+            rx.text("Agency time: ", e["agency_time"], size="2"),
+            external_link("Meeting link", e["meeting_url"]),
+            rx.cond(
+                e["has_outcome"],
+                rx.text(
+                    "Outcome",
+                    rx.cond(e["resolved_on_call"], " (resolved on the call)", ""),
+                    ": ",
+                    e["outcome"],
+                    size="2",
+                ),
+                _outcome_form(e),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+        role="listitem",
+    )
+
+
+def _zoom() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Zoom calls", size="4"),
+        rx.vstack(
+            rx.foreach(S.escalations, _escalation),
+            role="list",
+            aria_label="Zoom calls",
+            width="100%",
+        ),
+        schedule_zoom_form(on_submit=S.schedule_zoom, client_tz=S.client_tz, errors=S.errors),
+        width="100%",
+    )
+
+
 def agent_ticket_page() -> rx.Component:
     return page_frame(
         rx.cond(
@@ -111,6 +270,7 @@ def agent_ticket_page() -> rx.Component:
                         wrap="wrap",
                     ),
                 ),
+                _context(),
                 _status_form(),
                 rx.heading("Timeline", size="4"),
                 rx.vstack(
@@ -121,6 +281,8 @@ def agent_ticket_page() -> rx.Component:
                 ),
                 _textarea_form("Update for the client", "body", "Post update", S.post_update),
                 _textarea_form("Internal note", "note", "Add internal note", S.add_note),
+                _link_form(),
+                _zoom(),
                 width="100%",
                 spacing="3",
             ),

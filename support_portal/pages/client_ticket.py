@@ -166,6 +166,36 @@ def add_details() -> rx.Component:
     )
 
 
+def add_link() -> rx.Component:
+    """A Loom walkthrough (or any web link) the client recorded: a title says what it shows."""
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.text("Add a walkthrough or link", font_weight="500"),
+                rx.el.label("Link", html_for="client-link-url", font_size="0.9em"),
+                rx.input(
+                    id="client-link-url",
+                    name="url",
+                    placeholder="https://www.loom.com/share/…",
+                    width="100%",
+                    size="3",
+                ),
+                rx.el.label("Title", html_for="client-link-title", font_size="0.9em"),
+                rx.input(id="client-link-title", name="title", width="100%", size="3"),
+                _error(ClientTicketState.link_error),
+                rx.button("Add link", type="submit", size="3"),
+                spacing="2",
+                width="100%",
+                align="start",
+            ),
+            on_submit=ClientTicketState.add_link,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def ticket_body() -> rx.Component:
     return rx.vstack(
         summary(),
@@ -173,6 +203,7 @@ def ticket_body() -> rx.Component:
         rx.heading("Timeline", size="4", as_="h2"),
         timeline(),
         add_details(),
+        add_link(),
         spacing="4",
         width="100%",
     )

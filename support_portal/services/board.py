@@ -38,6 +38,8 @@ class Card:
     breached: bool
     # Lower-cased number, title and organization, for the search box.
     haystack: str
+    # The client's workflow or automation the ticket is about, so the team sees it at a glance.
+    workflow: str = ""
 
 
 @dataclass
@@ -77,6 +79,7 @@ def board_data(*, session: Session, principal: Principal, now: datetime) -> Boar
             Ticket.next_update_due_at,
             Ticket.resolution_due_at,
             Ticket.sla_paused_at,
+            Ticket.affected_workflow_name,
         )
         .join(Organization, Organization.id == Ticket.organization_id)
         .outerjoin(assignee, assignee.id == Ticket.assignee_id)
@@ -114,6 +117,7 @@ def board_data(*, session: Session, principal: Principal, now: datetime) -> Boar
             sla_tone=tone,
             breached=tone == "breached",
             haystack=f"#{number} {title} {org}".lower(),
+            workflow=r[14] or "",
         )
         # Most pressing first: breached, then soonest due, then priority.
         sort_key = (

@@ -17,12 +17,21 @@ from sqlmodel import Session, col, select
 from support_portal import routes
 from support_portal.clock import as_utc, utcnow
 from support_portal.domain import chat_rules
+from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft
-from support_portal.models import ChatMessage, ChatSession, Organization, Ticket, User
+from support_portal.models import (
+    ChatMessage,
+    ChatSession,
+    Organization,
+    Ticket,
+    User,
+    ZoomEscalation,
+)
 from support_portal.services import tickets
 from support_portal.services.authz import Principal, require_role, require_team
 from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from support_portal.services.timeline import append_event
 from support_portal.settings import get_settings
 
 WAITING = "waiting"
@@ -424,6 +433,7 @@ def convert_to_ticket(
         assignee_id=principal.user_id,
         now=now,
     )
+    _carry_zoom_calls(session, principal, chat, ticket, now)
     chat.status = CONVERTED
     chat.ticket_id = ticket.id
     chat.ended_at = now
@@ -440,6 +450,32 @@ def convert_to_ticket(
         now,
     )
     return ticket
+
+
+def _carry_zoom_calls(
+    session: Session, principal: Principal, chat: ChatSession, ticket: Ticket, now: datetime
+) -> None:
+    """Zoom calls scheduled from the chat belong to its ticket and show on its timeline."""
+    calls = session.exec(
+        select(ZoomEscalation).where(
+            ZoomEscalation.chat_id == chat.id, col(ZoomEscalation.ticket_id).is_(None)
+        )
+    ).all()
+    for esc in calls:
+        esc.ticket_id = ticket.id
+        append_event(
+            session,
+            ticket=ticket,
+            kind="zoom_scheduled",
+            actor=principal,
+            now=now,
+            data={
+                "escalation_id": esc.id,
+                "meeting_url": esc.meeting_url,
+                "scheduled_at": as_utc(esc.scheduled_at).isoformat(),
+                "attendees": esc.attendees,
+            },
+        )
 
 
 # Snapshots for the live rooms. The server pushes them into rooms whose members were checked
@@ -463,6 +499,8 @@ def room_snapshot(*, session: Session, chat_id: int, now: datetime | None = None
                 "sender_role": m.sender_role,
                 "sender_name": u.name if u else "Support Portal",
                 "body": m.body,
+                # Links are cut out here so the page renders them without parsing text.
+                "segments": link_segments(m.body),
                 "at": as_utc(m.created_at).strftime("%H:%M"),
             }
             for m, u in rows

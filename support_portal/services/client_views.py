@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from support_portal.clock import as_utc, utcnow
 from support_portal.domain.lifecycle import CLIENT_STATUS_WORDS, OPEN_STATUSES, Status
+from support_portal.domain.links import LinkRefused, check_url, split_links
 from support_portal.domain.roles import Role
 from support_portal.models import Attachment, Notification, Organization, Ticket, TicketEvent, User
 from support_portal.services import tickets as ticket_service
@@ -33,6 +34,10 @@ PUBLIC_EVENT_KEYS: dict[str, frozenset[str]] = {
     "public_update": frozenset({"body", "author"}),
     "client_details": frozenset({"body", "author", "attachment_ids"}),
     "priority_changed": frozenset({"to"}),
+    "walkthrough": frozenset({"url", "title", "author"}),
+    "link": frozenset({"url", "title", "author"}),
+    "zoom_scheduled": frozenset({"meeting_url", "scheduled_at", "attendees"}),
+    "zoom_outcome": frozenset({"outcome", "resolved_on_call"}),
 }
 TRANSCRIPT_KEYS = frozenset({"sender", "body"})
 
@@ -55,6 +60,14 @@ class FileLink:
 
 
 @dataclass
+class TextPart:
+    """A piece of a body: plain text, a Loom walkthrough address or another web link."""
+
+    kind: str = "text"
+    text: str = ""
+
+
+@dataclass
 class TimelineItem:
     key: str = ""
     kind: str = ""
@@ -64,6 +77,11 @@ class TimelineItem:
     exact: str = ""
     relative: str = ""
     files: list[FileLink] = field(default_factory=list)
+    # The body cut into text and links (checked http(s) only), so the page never parses it.
+    parts: list[TextPart] = field(default_factory=list)
+    # A walkthrough, a link or a Zoom meeting: opened in a new tab, never fetched.
+    link_url: str = ""
+    link_title: str = ""
 
 
 @dataclass
@@ -220,8 +238,27 @@ def _transcript(lines: Any, you: str) -> str:
     return "\n".join(out)
 
 
+def _parts(text: str) -> list[TextPart]:
+    return [TextPart(kind=s.kind, text=s.text) for s in split_links(text)]
+
+
+def _web_link(value: Any) -> str:
+    """Stored links were checked when added; check again, a page must never get a script."""
+    try:
+        return check_url(str(value or ""))
+    except LinkRefused:
+        return ""
+
+
+def _scheduled(value: Any, tz: ZoneInfo) -> str:
+    try:
+        return exact_time(datetime.fromisoformat(str(value)), tz)
+    except ValueError:
+        return ""
+
+
 def _event_item(
-    session: Session, ticket: Ticket, event: TicketEvent, principal: Principal
+    session: Session, ticket: Ticket, event: TicketEvent, principal: Principal, tz: ZoneInfo
 ) -> TimelineItem:
     data = _safe(event)
     you = event.actor_id == principal.user_id
@@ -263,6 +300,29 @@ def _event_item(
     elif event.kind == "priority_changed":
         item.icon = "flag"
         item.headline = f"Priority set to {data.get('to')}"
+    elif event.kind in ("walkthrough", "link"):
+        walkthrough = event.kind == "walkthrough"
+        item.icon = "video" if walkthrough else "link"
+        what = "a walkthrough" if walkthrough else "a link"
+        item.headline = f"You added {what}" if you else f"{data.get('author')} added {what}"
+        item.link_url = _web_link(data.get("url"))
+        item.link_title = str(data.get("title") or item.link_url)
+    elif event.kind == "zoom_scheduled":
+        item.icon = "video"
+        item.headline = f"Zoom call scheduled for {_scheduled(data.get('scheduled_at'), tz)}"
+        item.body = f"Who attends: {data.get('attendees', '')}"
+        item.link_url = _web_link(data.get("meeting_url"))
+        item.link_title = "Join the Zoom call"
+    elif event.kind == "zoom_outcome":
+        item.icon = "circle-check" if data.get("resolved_on_call") else "video"
+        item.headline = (
+            "Zoom call: solved on the call"
+            if data.get("resolved_on_call")
+            else "Zoom call: what happens next"
+        )
+        item.body = str(data.get("outcome") or "")
+    if event.kind in ("public_update", "client_details"):
+        item.parts = _parts(item.body)
     return item
 
 
@@ -320,7 +380,7 @@ def build_ticket_view(
         .order_by(col(Notification.created_at), col(Notification.id))
     ).all()
     dated: list[tuple[datetime, int, TimelineItem]] = [
-        (e.created_at, 0, _event_item(session, ticket, e, principal)) for e in events
+        (e.created_at, 0, _event_item(session, ticket, e, principal, tz)) for e in events
     ] + [(n.created_at, 1, _notification_item(n)) for n in notes]
     dated.sort(key=lambda x: (as_utc(x[0]), x[1]))
     items = []

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from support_portal.clock import utcnow
+from support_portal.clock import as_utc, utcnow
 from support_portal.domain.lifecycle import Status
 from support_portal.domain.links import LinkRefused, check_zoom_url, classify
 from support_portal.domain.roles import Role
@@ -16,6 +16,7 @@ from support_portal.services import notifications, tickets
 from support_portal.services.authz import Principal, ensure_can_see_ticket, require_team
 from support_portal.services.errors import Conflict, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
+from support_portal.settings import get_settings
 
 MAX_TITLE = 200
 
@@ -213,3 +214,46 @@ def escalations_for_ticket(
     ensure_can_see_ticket(principal, ticket)
     q = select(ZoomEscalation).where(ZoomEscalation.ticket_id == ticket.id)
     return list(session.exec(q.order_by(ZoomEscalation.scheduled_at)).all())
+
+
+def client_timezone(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket: Ticket | None = None,
+    chat_id: int | None = None,
+) -> str:
+    """The time zone a Zoom time is typed and shown in: the client's, else their organization's."""
+    chat = None
+    if ticket is not None:
+        ensure_can_see_ticket(principal, ticket)
+    else:
+        require_team(principal)
+        chat = session.get(ChatSession, chat_id) if chat_id is not None else None
+        if chat is None:
+            raise NotFound("Chat not found.")
+    return _client_and_tz(session, ticket=ticket, chat=chat)[1]
+
+
+def escalation_views(
+    *, session: Session, principal: Principal, ticket: Ticket
+) -> list[dict[str, str | bool]]:
+    """A ticket's Zoom calls as plain view data: times in the client's and the agency's zone."""
+    tz = client_timezone(session=session, principal=principal, ticket=ticket)
+    agency_tz = get_settings().agency_timezone
+    views: list[dict[str, str | bool]] = []
+    for esc in escalations_for_ticket(session=session, principal=principal, ticket=ticket):
+        when = as_utc(esc.scheduled_at)
+        views.append(
+            {
+                "id": str(esc.id),
+                "meeting_url": esc.meeting_url,
+                "attendees": esc.attendees,
+                "client_time": notifications.format_local(when, tz),
+                "agency_time": notifications.format_local(when, agency_tz),
+                "has_outcome": esc.outcome_at is not None,
+                "outcome": esc.outcome or "",
+                "resolved_on_call": bool(esc.resolved_on_call),
+            }
+        )
+    return views

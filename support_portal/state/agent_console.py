@@ -8,11 +8,13 @@ import reflex as rx
 
 from support_portal.domain import chat_rules
 from support_portal.domain.roles import Role
+from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_quality import TicketDraft
-from support_portal.services import agent_tickets, attachments
+from support_portal.services import agent_tickets, attachments, live_channels
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError, ValidationFailed
 from support_portal.settings import get_settings
+from support_portal.state.agent_ticket import ZOOM_INPUTS, schedule_zoom_from_form
 from support_portal.state.chat import (
     QUEUE_ROOM,
     AgentsQueueState,
@@ -35,7 +37,26 @@ DRAFT_FIELDS = (
     "category",
     "affected_area",
     "priority",
+    "affected_workflow_name",
+    "affected_workflow_url",
 )
+# The conversion form's support path: per live channel, a "tried" box and what it achieved.
+PATH_FIELDS = tuple(f"{k}_{c}" for c in CHANNELS for k in ("tried", "outcome"))
+CHAT_OUTCOME = "Not solved live in the chat; converted to a ticket."
+
+
+def support_path_from_form(form_data: dict[str, Any]) -> tuple[list[dict[str, str]], dict]:
+    """(support path entries, the raw values to keep in the form) from the submitted form."""
+    kept: dict[str, str] = {}
+    path: list[dict[str, str]] = []
+    for channel in CHANNELS:
+        tried = "on" if form_data.get(f"tried_{channel}") else ""
+        outcome = str(form_data.get(f"outcome_{channel}", "")).strip()
+        kept[f"tried_{channel}"] = tried
+        kept[f"outcome_{channel}"] = outcome
+        if tried:
+            path.append({"channel": channel, "outcome": outcome})
+    return path, kept
 
 
 class AgentConsoleState(ChatMemberState):
@@ -48,7 +69,21 @@ class AgentConsoleState(ChatMemberState):
     form_errors: dict[str, str] = {}
     created_notice: str = ""
     attachment_names: list[str] = []
+    zoom_tz: str = ""
+    zoom_errors: dict[str, str] = {}
+    zoom_notice: str = ""
     _attachment_ids: list[int] = []
+
+    async def _join_and_prepare(self, principal, chat_id: int):
+        """Join the room, then read the client's time zone for the Zoom form."""
+        room = await self._join(principal, chat_id)
+        if room is None:
+            return None
+        self.zoom_errors, self.zoom_notice = {}, ""
+        self.zoom_tz = await in_db(
+            lambda s: live_channels.client_timezone(session=s, principal=principal, chat_id=chat_id)
+        )
+        return room
 
     async def _refresh_lists(self, principal) -> None:
         def work(s):
@@ -72,7 +107,7 @@ class AgentConsoleState(ChatMemberState):
         queue.chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
         await self._refresh_lists(principal)
         if self._chat_id:
-            await self._join(principal, self._chat_id)
+            await self._join_and_prepare(principal, self._chat_id)
 
     @rx.event
     async def accept(self, chat_id: int):
@@ -92,7 +127,7 @@ class AgentConsoleState(ChatMemberState):
         refresh_queue_later()
         await self._refresh_lists(principal)
         self.converting = False
-        await self._join(principal, int(chat_id))
+        await self._join_and_prepare(principal, int(chat_id))
         refresh_room_later(int(chat_id))
 
     @rx.event
@@ -101,7 +136,7 @@ class AgentConsoleState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
         self.converting = False
-        if await self._join(principal, int(chat_id)) is None:
+        if await self._join_and_prepare(principal, int(chat_id)) is None:
             return rx.toast.error(self.chat_error)
 
     @rx.event
@@ -149,6 +184,9 @@ class AgentConsoleState(ChatMemberState):
             "category": "Bug",
             "affected_area": "Other",
             "priority": "normal",
+            **{f: "" for f in PATH_FIELDS},
+            "tried_chat": "on",
+            "outcome_chat": CHAT_OUTCOME,
             **suggestion,
         }
         self.form_errors = {}
@@ -189,6 +227,28 @@ class AgentConsoleState(ChatMemberState):
         self.form_errors = errors
 
     @rx.event
+    async def schedule_zoom(self, form_data: dict[str, Any]):
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        chat_id = self._chat_id
+
+        def work(s):
+            schedule_zoom_from_form(s, principal, form_data, chat_id=chat_id)
+            s.commit()
+
+        try:
+            await in_db(work)
+        except ValidationFailed as exc:
+            self.zoom_errors = exc.errors
+            return rx.toast.error(next(iter(exc.errors.values()), str(exc)))
+        except ServiceError as exc:
+            return rx.toast.error(str(exc))
+        self.zoom_errors = {}
+        self.zoom_notice = "Zoom call scheduled; the client is notified."
+        return [*[rx.set_value(ref, "") for ref in ZOOM_INPUTS], rx.toast.success(self.zoom_notice)]
+
+    @rx.event
     def cancel_convert(self):
         self.converting = False
         self.form_errors = {}
@@ -200,10 +260,13 @@ class AgentConsoleState(ChatMemberState):
             return rx.toast.error("Please sign in again.")
         chat_id = self._chat_id
         values = {f: str(form_data.get(f, "")).strip() for f in DRAFT_FIELDS}
+        support_path, typed_path = support_path_from_form(form_data)
         # Keep everything typed, whatever happens next.
-        self.prefill = {**self.prefill, **values}
+        self.prefill = {**self.prefill, **values, **typed_path}
         attachment_ids = list(self._attachment_ids)
-        draft = TicketDraft(**values, attachment_count=len(attachment_ids))
+        draft = TicketDraft(
+            **values, support_path=support_path, attachment_count=len(attachment_ids)
+        )
 
         def work(s):
             ticket = chat_service.convert_to_ticket(

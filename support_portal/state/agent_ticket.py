@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
 
+from support_portal.clock import as_utc
 from support_portal.domain.lifecycle import STATUS_LABELS, allowed_targets
+from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
+from support_portal.domain.support_path import CHANNELS
 from support_portal.models import Organization, User
-from support_portal.services import agent_tickets, attachments, tickets
-from support_portal.services.errors import ServiceError, TransitionNotAllowed
+from support_portal.services import agent_tickets, attachments, live_channels, tickets
+from support_portal.services.errors import (
+    NotFound,
+    ServiceError,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from support_portal.services.notifications import format_local
+from support_portal.settings import get_settings
 from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import SessionState, in_db
 
@@ -25,17 +36,31 @@ DETAIL_LABELS = (
 )
 
 
-def describe(event: dict[str, Any]) -> str:
+TEXT_EVENTS = ("public_update", "internal_note", "client_details")
+
+
+def describe(event: dict[str, Any], client_tz: str = "UTC") -> str:
     """One line a person reads in the timeline."""
     data = event["data"] or {}
     kind = event["kind"]
+    if kind == "zoom_scheduled":
+        when = _parse_time(data.get("scheduled_at"))
+        return (
+            f"Zoom call scheduled for {format_local(when, client_tz)} "
+            f"with {data.get('attendees', '')}"
+        )
+    if kind == "zoom_outcome":
+        how = "resolved on the call" if data.get("resolved_on_call") else "not resolved on the call"
+        return f"Zoom call outcome ({how}): {data.get('outcome', '')}"
+    if kind in ("walkthrough", "link"):
+        return str(data.get("title") or data.get("url") or "")
     if kind == "created":
         source = "from a chat" if data.get("source") == "chat" else f"via {data.get('source')}"
         return f"Created {source}: {data.get('title', '')}"
     if kind in ("status_changed", "reopened"):
         text = f"Status: {data.get('from_label')} → {data.get('to_label')}"
         return f"{text} ({data['reason']})" if data.get("reason") else text
-    if kind in ("public_update", "internal_note", "client_details"):
+    if kind in TEXT_EVENTS:
         return str(data.get("body", ""))
     if kind in ("assigned", "unassigned"):
         return f"Assigned to {data.get('assignee')}" if data.get("assignee") else "Unassigned"
@@ -54,6 +79,73 @@ def _transcript_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        return as_utc(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return None
+
+
+def event_view(e: dict[str, Any], client_tz: str) -> dict[str, Any]:
+    """A timeline row as view data: links cut out of bodies here, never in the page."""
+    data = e["data"] or {}
+    link = e["kind"] in ("walkthrough", "link")
+    summary = describe(e, client_tz)
+    return {
+        "id": e["id"],
+        "kind": e["kind"],
+        "visibility": "Public" if e["is_public"] else "Internal",
+        "actor": e["actor"],
+        "at": e["at"],
+        "summary": summary,
+        "segments": link_segments(summary) if e["kind"] in TEXT_EVENTS else [],
+        "link_url": str(data.get("url", "")) if link else "",
+        "link_title": summary if link else "",
+        "transcript": _transcript_text(data),
+    }
+
+
+def support_path_view(entries: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {
+            "channel": CHANNELS.get(str(p.get("channel")), str(p.get("channel"))),
+            "outcome": str(p.get("outcome", "")),
+        }
+        for p in entries or []
+        if isinstance(p, dict)
+    ]
+
+
+def _local_input(value: str) -> datetime | None:
+    """What a datetime-local input sends ("2026-12-01T10:00"), naive, in the client's zone."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=None)
+
+
+def schedule_zoom_from_form(s, principal, form_data: dict[str, Any], **where: Any) -> None:
+    """Shared by the ticket page and the console; field errors come back as zoom_<field>."""
+    when = _local_input(str(form_data.get("scheduled_at", "")))
+    if when is None:
+        raise ValidationFailed({"zoom_scheduled_at": "Choose the date and time of the call."})
+    try:
+        live_channels.schedule_zoom(
+            session=s,
+            principal=principal,
+            meeting_url=str(form_data.get("meeting_url", "")),
+            local_time=when,
+            attendees=str(form_data.get("attendees", "")),
+            **where,
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed({f"zoom_{k}": v for k, v in exc.errors.items()}) from exc
+
+
+ZOOM_INPUTS = ("zoom-meeting_url", "zoom-scheduled_at", "zoom-attendees")
+
+
 class AgentTicketState(SessionState):
     ticket_number: int = 0
     title: str = ""
@@ -65,6 +157,14 @@ class AgentTicketState(SessionState):
     events: list[dict[str, Any]] = []
     status_options: list[dict[str, str]] = []
     files: list[dict[str, str]] = []
+    support_path: list[dict[str, str]] = []
+    crm_subaccount: str = ""
+    workflow_name: str = ""
+    workflow_url: str = ""
+    client_tz: str = ""
+    agency_tz: str = ""
+    escalations: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
     not_found: bool = False
     _version: int = 0
 
@@ -86,10 +186,12 @@ class AgentTicketState(SessionState):
                     session=s, principal=principal, ticket=ticket
                 )
             ]
-            return ticket, org, requester, events, files
+            zoom = live_channels.escalation_views(session=s, principal=principal, ticket=ticket)
+            tz = live_channels.client_timezone(session=s, principal=principal, ticket=ticket)
+            return ticket, org, requester, events, files, zoom, tz
 
         try:
-            ticket, org, requester, events, files = await in_db(work)
+            ticket, org, requester, events, files, zoom, tz = await in_db(work)
         except ServiceError:
             self.not_found = True
             self.ticket_number = 0
@@ -105,19 +207,15 @@ class AgentTicketState(SessionState):
             {"label": label, "value": getattr(ticket, field) or "—"}
             for field, label in DETAIL_LABELS
         ]
-        self.events = [
-            {
-                "id": e["id"],
-                "kind": e["kind"],
-                "visibility": "Public" if e["is_public"] else "Internal",
-                "actor": e["actor"],
-                "at": e["at"],
-                "summary": describe(e),
-                "transcript": _transcript_text(e["data"] or {}),
-            }
-            for e in events
-        ]
+        self.events = [event_view(e, tz) for e in events]
         self.files = files
+        self.support_path = support_path_view(ticket.support_path)
+        self.crm_subaccount = (org.crm_subaccount_id if org else None) or ""
+        self.workflow_name = ticket.affected_workflow_name
+        self.workflow_url = ticket.affected_workflow_url
+        self.client_tz = tz
+        self.agency_tz = get_settings().agency_timezone
+        self.escalations = zoom
         self.status_options = [
             {"value": s.value, "label": STATUS_LABELS[s]}
             for s in allowed_targets(ticket.status, principal.actor)
@@ -186,3 +284,78 @@ class AgentTicketState(SessionState):
             ),
             "Status changed.",
         )
+
+    async def _act_form(self, action, success: str, clear: tuple[str, ...], prefix: str):
+        """Like _act, but field errors stay beside the form's fields (keys `prefix...`)."""
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        number = self._number()
+
+        def work(s):
+            ticket = tickets.get_ticket(session=s, principal=principal, number=number)
+            action(s, principal, ticket)
+            s.commit()
+            return ticket.id
+
+        others = {k: v for k, v in self.errors.items() if not k.startswith(prefix)}
+        try:
+            ticket_id = await in_db(work)
+        except ValidationFailed as exc:
+            self.errors = {**others, **exc.errors}
+            return rx.toast.error(next(iter(exc.errors.values()), str(exc)))
+        except (ServiceError, TransitionNotAllowed) as exc:
+            return rx.toast.error(str(exc))
+        self.errors = others
+        # Clients who have this ticket open see the change without a reload.
+        ticket_changed_later(ticket_id)
+        await self._reload(principal)
+        return [*[rx.set_value(ref, "") for ref in clear], rx.toast.success(success)]
+
+    @rx.event
+    async def add_link(self, form_data: dict[str, Any]):
+        url = str(form_data.get("url", ""))
+        title = str(form_data.get("title", ""))
+
+        def action(s, p, t):
+            try:
+                live_channels.add_link(session=s, principal=p, ticket=t, url=url, title=title)
+            except ValidationFailed as exc:
+                raise ValidationFailed({f"link_{k}": v for k, v in exc.errors.items()}) from exc
+
+        return await self._act_form(action, "Link added.", ("link-url", "link-title"), "link_")
+
+    @rx.event
+    async def schedule_zoom(self, form_data: dict[str, Any]):
+        return await self._act_form(
+            lambda s, p, t: schedule_zoom_from_form(s, p, form_data, ticket=t),
+            "Zoom call scheduled; the client is notified.",
+            ZOOM_INPUTS,
+            "zoom_",
+        )
+
+    @rx.event
+    async def record_outcome(self, form_data: dict[str, Any]):
+        raw_id = str(form_data.get("escalation_id", ""))
+        outcome = str(form_data.get("outcome", ""))
+        resolved = bool(form_data.get("resolved_on_call"))
+        resolve_ticket = bool(form_data.get("resolve_ticket"))
+
+        def action(s, p, t):
+            # The id comes from the browser: it must be one of this ticket's calls.
+            mine = live_channels.escalations_for_ticket(session=s, principal=p, ticket=t)
+            if raw_id not in {str(e.id) for e in mine}:
+                raise NotFound("Zoom escalation not found.")
+            try:
+                live_channels.record_zoom_outcome(
+                    session=s,
+                    principal=p,
+                    escalation_id=int(raw_id),
+                    outcome=outcome,
+                    resolved_on_call=resolved,
+                    resolve_ticket=resolve_ticket,
+                )
+            except ValidationFailed as exc:
+                raise ValidationFailed({f"outcome_{raw_id}": exc.errors["outcome"]}) from exc
+
+        return await self._act_form(action, "Outcome recorded.", (), "outcome_")

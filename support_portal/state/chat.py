@@ -45,7 +45,7 @@ class ChatRoomState(rx.SharedState):
     started_at_ms: int = 0
     flagged: bool = False
     ticket_number: int = 0
-    messages: list[dict[str, str]] = []
+    messages: list[dict[str, Any]] = []
 
     def _apply(self, snapshot: dict[str, Any]) -> None:
         self.chat_id = snapshot["id"]

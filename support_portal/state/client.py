@@ -6,7 +6,13 @@ import reflex as rx
 
 from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
-from support_portal.services import attachments, client_views, preferences, tickets
+from support_portal.services import (
+    attachments,
+    client_views,
+    live_channels,
+    preferences,
+    tickets,
+)
 from support_portal.services.authz import Principal
 from support_portal.services.client_views import TicketRow, TicketView
 from support_portal.services.errors import (
@@ -54,6 +60,7 @@ class ClientTicketState(SessionState):
     reopen_reason: str = ""
     reopen_error: str = ""
     action_error: str = ""
+    link_error: str = ""
     busy: bool = False
 
     def _number(self) -> str:
@@ -165,6 +172,24 @@ class ClientTicketState(SessionState):
             self.details_text = ""
             yield rx.clear_selected_files(DETAILS_UPLOAD_ID)
             yield rx.toast.success("Thanks, your details were added and the team was told.")
+
+    @rx.event
+    async def add_link(self, form: dict):
+        """A Loom walkthrough or another web link, added to the ticket by the client."""
+        url, title = str(form.get("url", "")), str(form.get("title", ""))
+        done = await self._act(
+            lambda s, p, t: live_channels.add_link(
+                session=s, principal=p, ticket=t, url=url, title=title, now=utcnow()
+            ),
+            error_field="link_error",
+        )
+        if done:
+            return [
+                rx.set_value("client-link-url", ""),
+                rx.set_value("client-link-title", ""),
+                rx.toast.success("Thanks, your link was added and the team was told."),
+            ]
+        return None
 
     @rx.event
     async def confirm_fix(self):

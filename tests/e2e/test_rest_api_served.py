@@ -13,7 +13,15 @@ from tests.e2e.conftest import ROOT
 
 def test_an_outside_tool_creates_and_reads_a_ticket_on_the_running_app(app_url, app_env):
     created_key = subprocess.run(
-        [sys.executable, "-m", "support_portal.cli", "create-api-key", "Front chat"],
+        [
+            sys.executable,
+            "-m",
+            "support_portal.cli",
+            "create-api-key",
+            "Front chat",
+            "--manager",
+            "manager@agency.example",
+        ],
         env=app_env,
         cwd=ROOT,
         capture_output=True,
