@@ -28,6 +28,7 @@ from support_portal.services import (
     api_keys,
     attachments,
     authz,
+    board,
     chat,
     client_views,
     live_channels,
@@ -415,6 +416,23 @@ MATRIX: dict[str, Case] = {
     ),
     "preferences.get_preferences": Case(
         lambda w, s, p: preferences.get_preferences(session=s, principal=p), EVERYONE
+    ),
+    # board
+    "board.board_data": Case(
+        lambda w, s, p: board.board_data(session=s, principal=p, now=utcnow()), MANAGER
+    ),
+    # live_channels views
+    "live_channels.client_timezone[ticket]": Case(
+        lambda w, s, p: live_channels.client_timezone(session=s, principal=p, ticket=w.ticket_a),
+        ORG_A,
+    ),
+    "live_channels.client_timezone[chat]": Case(
+        lambda w, s, p: live_channels.client_timezone(session=s, principal=p, chat_id=w.chat_a.id),
+        TEAM,
+    ),
+    "live_channels.escalation_views": Case(
+        lambda w, s, p: live_channels.escalation_views(session=s, principal=p, ticket=w.ticket_a),
+        ORG_A,
     ),
     # preferences: everyone changes their own, and only their own, row
     "preferences.update_preferences": Case(

@@ -135,7 +135,52 @@ def _drag_and_drop(s, w):
     return run()
 
 
+ZOOM_FORM = {
+    "meeting_url": "https://zoom.us/j/1234567890",
+    "scheduled_at": "2099-01-01T10:00",
+    "attendees": "Forger",
+}
+
+
 FORGERIES: dict[str, list[Forgery]] = {
+    "AgentConsoleState.schedule_zoom": [
+        _f(AgentConsoleState, "outsider", "schedule_zoom", lambda w: ZOOM_FORM),
+        # Another agent names chat A in the form; the console uses only the chat it holds.
+        _f(
+            AgentConsoleState,
+            "other_agent",
+            "schedule_zoom",
+            lambda w: {**ZOOM_FORM, "chat_id": str(w.chat_a.id)},
+        ),
+    ],
+    "AgentTicketState.add_link": [
+        _f(
+            AgentTicketState,
+            "outsider",
+            "add_link",
+            lambda w: {"url": "https://www.loom.com/share/" + "a" * 32, "title": "Forged"},
+        )
+    ],
+    "AgentTicketState.schedule_zoom": [
+        _f(AgentTicketState, "client", "schedule_zoom", lambda w: ZOOM_FORM)
+    ],
+    "AgentTicketState.record_outcome": [
+        _f(
+            AgentTicketState,
+            "client",
+            "record_outcome",
+            lambda w: {
+                "escalation_id": str(w.zoom_a.id),
+                "outcome": "Forged",
+                "resolve_ticket": "1",
+            },
+        )
+    ],
+    "ClientTicketState.add_link": [
+        _client_ticket(
+            "outsider", "add_link", {"url": "https://www.loom.com/share/" + "a" * 32, "title": "F"}
+        )
+    ],
     "BoardState.on_load": [_board("client", "on_load"), _board("agent", "on_load")],
     "BoardState.reload": [_board("outsider", "reload")],
     "BoardState.show_more": [_board("outsider", "show_more", lambda w: "new")],
