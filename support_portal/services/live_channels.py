@@ -13,7 +13,12 @@ from support_portal.domain.links import LinkRefused, check_zoom_url, classify
 from support_portal.domain.roles import Role
 from support_portal.models import ChatSession, Organization, Ticket, User, ZoomEscalation
 from support_portal.services import notifications, tickets
-from support_portal.services.authz import Principal, ensure_can_see_ticket, require_team
+from support_portal.services.authz import (
+    Principal,
+    can_see_ticket,
+    ensure_can_see_ticket,
+    require_team,
+)
 from support_portal.services.errors import Conflict, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
 from support_portal.settings import get_settings
@@ -166,7 +171,7 @@ def record_zoom_outcome(
     now = now or utcnow()
     require_team(principal)
     esc = session.get(ZoomEscalation, escalation_id)
-    if esc is None:
+    if esc is None or not _may_handle(session, principal, esc):
         raise NotFound("Zoom escalation not found.")
     if esc.outcome_at is not None:
         raise Conflict("The outcome of this call is already recorded.")
@@ -204,6 +209,18 @@ def record_zoom_outcome(
                 now=now,
             )
     return esc
+
+
+def _may_handle(session: Session, principal: Principal, esc: ZoomEscalation) -> bool:
+    """The team member may record this call's outcome: any ticket's call, or a chat's call
+    only by the agent holding that chat (managers: any)."""
+    if esc.ticket_id is not None:
+        ticket = session.get(Ticket, esc.ticket_id)
+        return ticket is not None and can_see_ticket(principal, ticket)
+    chat = session.get(ChatSession, esc.chat_id) if esc.chat_id is not None else None
+    if chat is None:
+        return False
+    return principal.role == Role.MANAGER or chat.agent_id == principal.user_id
 
 
 def escalations_for_ticket(

@@ -197,3 +197,47 @@ def test_a_workflow_link_must_be_a_web_address(session):
             session, affected_workflow_name="Reminders", affected_workflow_url="javascript:alert(1)"
         )
     assert "affected_workflow_url" in err.value.errors
+
+
+def test_an_agent_cannot_record_the_outcome_of_a_call_from_another_agents_chat(session, clock):
+    from support_portal.models import ChatSession
+
+    client = make_user(session, "client")
+    holder = make_user(session, "agent")
+    other = make_user(session, "agent")
+    chat = ChatSession(
+        organization_id=client.organization_id,
+        client_id=client.id,
+        agent_id=holder.id,
+        status="active",
+        created_at=clock(),
+    )
+    session.add(chat)
+    session.flush()
+    esc = live_channels.schedule_zoom(
+        session=session,
+        principal=principal(holder),
+        chat_id=chat.id,
+        meeting_url="https://zoom.us/j/81234567890",
+        local_time=datetime(2026, 3, 10, 10, 0),
+        attendees="A, B",
+        now=clock(),
+    )
+    from support_portal.services.errors import NotFound
+
+    with pytest.raises(NotFound):
+        live_channels.record_zoom_outcome(
+            session=session,
+            principal=principal(other),
+            escalation_id=esc.id,
+            outcome="x",
+            resolved_on_call=False,
+        )
+    live_channels.record_zoom_outcome(
+        session=session,
+        principal=principal(holder),
+        escalation_id=esc.id,
+        outcome="Solved live",
+        resolved_on_call=True,
+    )
+    assert esc.outcome == "Solved live"
