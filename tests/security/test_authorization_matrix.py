@@ -329,6 +329,16 @@ MATRIX: dict[str, Case] = {
         ),
         TEAM,
     ),
+    "live_channels.record_zoom_outcome[chat call]": Case(
+        lambda w, s, p: live_channels.record_zoom_outcome(
+            session=s,
+            principal=p,
+            escalation_id=w.extra["zoom_chat_a"].id,
+            outcome="Fixed together",
+            resolved_on_call=True,
+        ),
+        HOLDER,
+    ),
     "live_channels.escalations_for_ticket": Case(
         lambda w, s, p: live_channels.escalations_for_ticket(
             session=s, principal=p, ticket=w.ticket_a

@@ -132,6 +132,15 @@ def build_world(session: Session) -> World:
         attendees="Alice, Agent Holder",
         now=now,
     )
+    zoom_chat_a = live_channels.schedule_zoom(
+        session=session,
+        principal=agent,
+        chat_id=chat_a.id,
+        meeting_url="https://zoom.us/j/1234567891",
+        local_time=(now + timedelta(days=2)).replace(tzinfo=None),
+        attendees="Alice, Agent Holder",
+        now=now,
+    )
     plain, key = api_keys.create_api_key(session=session, principal=manager, name="Chat tool")
     ticket_a2 = ticket_for(users["colleague"], "Org A second workflow failure")
     problem = problems.declare_problem(
@@ -171,6 +180,7 @@ def build_world(session: Session) -> World:
         ticket_a2=ticket_a2,
         problem=problem,
         candidate=candidate,
+        extra={"zoom_chat_a": zoom_chat_a},
     )
 
 
