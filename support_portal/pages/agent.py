@@ -11,7 +11,7 @@ from support_portal.components.layout import page_frame
 from support_portal.components.zoom import schedule_zoom_form
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_fields import AFFECTED_AREAS, CATEGORIES, Priority
-from support_portal.state.agent_console import AgentConsoleState
+from support_portal.state.agent_console import SIMILARITY_FIELDS, AgentConsoleState
 from support_portal.state.chat import AgentsQueueState, ChatRoomState
 
 S = AgentConsoleState
@@ -96,6 +96,10 @@ def my_chats() -> rx.Component:
 def _field(label: str, name: str, *, multiline: bool = False) -> rx.Component:
     field_id = f"convert-{name}"
     control = rx.text_area if multiline else rx.input
+    watch = {}
+    if name in SIMILARITY_FIELDS:
+        # Leaving a field the similarity reads refreshes "Similar open tickets".
+        watch = {"on_blur": lambda value: S.draft_changed(name, value)}
     return rx.vstack(
         rx.el.label(label, html_for=field_id, font_weight="500", font_size="0.9em"),
         control(
@@ -104,6 +108,7 @@ def _field(label: str, name: str, *, multiline: bool = False) -> rx.Component:
             default_value=S.prefill[name],
             width="100%",
             aria_describedby=f"{field_id}-error",
+            **watch,
         ),
         _error(name, field_id),
         spacing="1",
@@ -127,6 +132,9 @@ def _select(label: str, name: str, options: list[tuple[str, str]]) -> rx.Compone
             id=field_id,
             name=name,
             default_value=S.prefill[name],
+            on_change=(lambda value: S.draft_changed(name, value))
+            if name in SIMILARITY_FIELDS
+            else None,
             style={"padding": "0.35em", "border-radius": "6px"},
         ),
         _error(name, field_id),
@@ -222,6 +230,78 @@ def screenshots() -> rx.Component:
     )
 
 
+def _similar_row(item: Any) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.link(
+                f"#{item['number']} {item['title']}",
+                href=f"/agent/tickets/{item['number']}",
+                is_external=True,
+                weight="medium",
+            ),
+            rx.text(
+                item["organization"],
+                " · ",
+                item["status"],
+                " · ",
+                item["score"],
+                rx.cond(
+                    item["problem_title"] != "",
+                    " · problem: " + item["problem_title"].to(str),
+                    "",
+                ),
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+            flex="1",
+        ),
+        rx.button(
+            item["action"],
+            type="button",
+            size="1",
+            variant="soft",
+            on_click=S.choose_link(item["choice"]),
+        ),
+        width="100%",
+        align="center",
+        padding_y="0.25em",
+        border_bottom="1px solid var(--gray-a4)",
+    )
+
+
+def similar_tickets() -> rx.Component:
+    """Open tickets like the one being written, so the agent can link instead of duplicating."""
+    return rx.box(
+        rx.heading("Similar open tickets", size="3", as_="h3"),
+        rx.cond(
+            S.similar.length() > 0,
+            rx.vstack(rx.foreach(S.similar, _similar_row), spacing="0", width="100%"),
+            rx.text(
+                "None found yet: they appear as you describe the problem.",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        rx.cond(
+            S.link_label != "",
+            rx.hstack(
+                rx.callout(S.link_label, icon="link", size="1"),
+                rx.button(
+                    "Don't link", type="button", size="1", variant="ghost", on_click=S.clear_link
+                ),
+                align="center",
+            ),
+        ),
+        role="region",
+        aria_label="Similar open tickets",
+        width="100%",
+        padding="0.75em",
+        border="1px solid var(--gray-a5)",
+        border_radius="8px",
+    )
+
+
 def convert_form() -> rx.Component:
     return rx.card(
         rx.form(
@@ -249,6 +329,7 @@ def convert_form() -> rx.Component:
                     spacing="4",
                     wrap="wrap",
                 ),
+                similar_tickets(),
                 support_path_fields(),
                 screenshots(),
                 rx.hstack(

@@ -7,10 +7,11 @@ from typing import Any
 import reflex as rx
 
 from support_portal.domain import chat_rules
+from support_portal.domain.lifecycle import STATUS_LABELS
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_quality import TicketDraft
-from support_portal.services import agent_tickets, attachments, live_channels
+from support_portal.services import agent_tickets, attachments, live_channels, problems
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError, ValidationFailed
 from support_portal.settings import get_settings
@@ -41,6 +42,15 @@ DRAFT_FIELDS = (
     "affected_workflow_url",
 )
 # The conversion form's support path: per live channel, a "tried" box and what it achieved.
+# What the similarity of tickets reads (domain.similarity): title, detail and area.
+SIMILARITY_FIELDS = (
+    "title",
+    "tried_to_do",
+    "happened_instead",
+    "steps_to_reproduce",
+    "error_messages",
+    "affected_area",
+)
 PATH_FIELDS = tuple(f"{k}_{c}" for c in CHANNELS for k in ("tried", "outcome"))
 CHAT_OUTCOME = "Not solved live in the chat; converted to a ticket."
 
@@ -73,6 +83,11 @@ class AgentConsoleState(ChatMemberState):
     zoom_errors: dict[str, str] = {}
     zoom_notice: str = ""
     _attachment_ids: list[int] = []
+    # "Similar open tickets" for the ticket being written, and the one the agent chose to link.
+    similar: list[dict[str, Any]] = []
+    link_choice: str = ""
+    link_label: str = ""
+    _draft_text: dict[str, str] = {}
 
     async def _join_and_prepare(self, principal, chat_id: int):
         """Join the room, then read the client's time zone for the Zoom form."""
@@ -194,6 +209,10 @@ class AgentConsoleState(ChatMemberState):
         self.attachment_names = []
         self._attachment_ids = []
         self.converting = True
+        self._draft_text = {f: self.prefill.get(f, "") for f in SIMILARITY_FIELDS}
+        self.link_choice = ""
+        self.link_label = ""
+        await self._find_similar(principal)
 
     @rx.event
     async def upload_screenshots(self, files: list[rx.UploadFile]):
@@ -253,6 +272,66 @@ class AgentConsoleState(ChatMemberState):
         self.converting = False
         self.form_errors = {}
 
+    async def _find_similar(self, principal) -> None:
+        draft = TicketDraft(**{f: self._draft_text.get(f, "") for f in SIMILARITY_FIELDS})
+        if not any(self._draft_text.get(f) for f in SIMILARITY_FIELDS if f != "affected_area"):
+            self.similar = []
+            return
+        try:
+            found = await in_db(
+                lambda s: problems.similar_open_tickets(
+                    session=s, principal=principal, draft_or_ticket=draft
+                )
+            )
+        except ServiceError:
+            found = []
+        self.similar = [
+            {
+                "ticket_id": t.ticket_id,
+                "number": t.number,
+                "title": t.title,
+                "organization": t.organization,
+                "status": STATUS_LABELS.get(t.status, t.status),
+                "score": f"{round(t.score * 100)}% alike",
+                "problem_id": t.problem_id or 0,
+                "problem_title": t.problem_title or "",
+                "choice": f"problem:{t.problem_id}" if t.problem_id else f"ticket:{t.ticket_id}",
+                "action": (
+                    f"Link to problem: {t.problem_title}"
+                    if t.problem_id
+                    else f"Link to #{t.number}"
+                ),
+            }
+            for t in found
+        ]
+
+    @rx.event
+    async def draft_changed(self, field: str, value: str):
+        """A field the similarity looks at changed: look for similar open tickets again."""
+        if field not in SIMILARITY_FIELDS or not self.converting:
+            return None
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+        self._draft_text = {**self._draft_text, field: str(value)[:5000]}
+        await self._find_similar(principal)
+        return None
+
+    @rx.event
+    def choose_link(self, choice: str):
+        # Only a suggestion this agent was shown can be chosen; the ids never come from typing.
+        match = next((t for t in self.similar if t["choice"] == choice), None)
+        if match is None:
+            return rx.toast.error("That ticket is no longer suggested.")
+        self.link_choice = choice
+        self.link_label = match["action"].replace("Link to", "Will be linked to", 1)
+        return None
+
+    @rx.event
+    def clear_link(self):
+        self.link_choice = ""
+        self.link_label = ""
+
     @rx.event
     async def create_ticket(self, form_data: dict[str, Any]):
         principal = await self._require(*TEAM)
@@ -264,6 +343,7 @@ class AgentConsoleState(ChatMemberState):
         # Keep everything typed, whatever happens next.
         self.prefill = {**self.prefill, **values, **typed_path}
         attachment_ids = list(self._attachment_ids)
+        link_choice = self.link_choice
         draft = TicketDraft(
             **values, support_path=support_path, attachment_count=len(attachment_ids)
         )
@@ -273,6 +353,7 @@ class AgentConsoleState(ChatMemberState):
                 session=s, principal=principal, chat_id=chat_id, draft=draft
             )
             _attach(s, principal, attachment_ids, ticket)
+            _link(s, principal, link_choice, ticket)
             s.commit()
             return ticket.number
 
@@ -285,6 +366,9 @@ class AgentConsoleState(ChatMemberState):
             return rx.toast.error(str(exc))
         self.form_errors = {}
         self.converting = False
+        self.similar = []
+        self.link_choice = ""
+        self.link_label = ""
         self.created_notice = f"Ticket #{number} created"
         refresh_room_later(chat_id)
         ticket_changed_later(None)  # the new ticket appears on every open board
@@ -299,3 +383,19 @@ def _attach(session, principal, attachment_ids: list[int], ticket) -> None:
     attachments.attach_to_ticket(
         session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
     )
+
+
+def _link(session, principal, choice: str, ticket) -> None:
+    """Link the new ticket to the similar ticket or problem the agent chose."""
+    if not choice:
+        return
+    kind, _, raw_id = choice.partition(":")
+    target = int(raw_id)
+    if kind == "problem":
+        problems.link_ticket_to_problem(
+            session=session, principal=principal, problem_id=target, ticket_id=ticket.id
+        )
+    else:
+        problems.link_related_ticket(
+            session=session, principal=principal, ticket_id=ticket.id, related_ticket_id=target
+        )
