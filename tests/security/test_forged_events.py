@@ -93,6 +93,7 @@ NO_IDS = {
     "LoginState.submit": "sign-in; throttling in tests/unit/test_auth.py and e2e",
     "SessionState.sign_out": "ends the caller's own session (e2e test_isolation)",
     "AgentConsoleState.cancel_convert": "hides the caller's own form",
+    "AgentConsoleState.clear_link": "clears the caller's own choice",
     "AgentConsoleState.load": "lists the caller's own chats; joins only the server-kept chat",
     "ClientChatState.load": "joins the caller's own latest chat, found by the service",
     "ClientChatState.start_chat": "opens a chat for the caller's own organization",
@@ -142,7 +143,24 @@ ZOOM_FORM = {
 }
 
 
+def _converting(role: str, name: str, *args: Any) -> Forgery:
+    """A console handler called as if the conversion form were open."""
+
+    async def run(s, w):
+        s.converting = True
+        return await _consume(_h(AgentConsoleState, name)(s, *args))
+
+    return Forgery(AgentConsoleState, role, run, AGENCY_SECRETS)
+
+
 FORGERIES: dict[str, list[Forgery]] = {
+    "AgentConsoleState.draft_changed": [
+        _converting("outsider", "draft_changed", "title", "Org B secret billing failure")
+    ],
+    "AgentConsoleState.choose_link": [
+        _converting("outsider", "choose_link", "problem:1"),
+        _converting("agent", "choose_link", "ticket:1"),
+    ],
     "AgentConsoleState.schedule_zoom": [
         _f(AgentConsoleState, "outsider", "schedule_zoom", lambda w: ZOOM_FORM),
         # Another agent names chat A in the form; the console uses only the chat it holds.
