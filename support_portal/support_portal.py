@@ -25,6 +25,7 @@ from support_portal.state.live_updates import after_job_tick
 from support_portal.state.login import LoginState
 from support_portal.state.manager_notifications import ManagerNotificationsState
 from support_portal.state.reports import ReportsState
+from support_portal.state.session import backend_error_toast
 from support_portal.state.systemic import SystemicState
 
 
@@ -34,6 +35,7 @@ def index() -> rx.Component:
 
 app = rx.App(
     api_transformer=build_api(),
+    backend_exception_handler=backend_error_toast,
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
 )
 app.add_page(index, route="/", title="Support Portal", on_load=LoginState.route_home)

@@ -491,20 +491,19 @@ def room_snapshot(*, session: Session, chat_id: int, now: datetime | None = None
         .where(ChatMessage.chat_id == chat.id)
         .order_by(col(ChatMessage.created_at), col(ChatMessage.id))
     ).all()
+    return {**view.as_dict(), "messages": [message_view(m, u.name if u else "") for m, u in rows]}
+
+
+def message_view(message: ChatMessage, sender_name: str) -> dict[str, Any]:
+    """One message as a room shows it; also pushed alone when it is new."""
     return {
-        **view.as_dict(),
-        "messages": [
-            {
-                "id": str(m.id),
-                "sender_role": m.sender_role,
-                "sender_name": u.name if u else "Support Portal",
-                "body": m.body,
-                # Links are cut out here so the page renders them without parsing text.
-                "segments": link_segments(m.body),
-                "at": as_utc(m.created_at).strftime("%H:%M"),
-            }
-            for m, u in rows
-        ],
+        "id": str(message.id),
+        "sender_role": message.sender_role,
+        "sender_name": sender_name or "Support Portal",
+        "body": message.body,
+        # Links are cut out here so the page renders them without parsing text.
+        "segments": link_segments(message.body),
+        "at": as_utc(message.created_at).strftime("%H:%M"),
     }
 
 

@@ -25,6 +25,13 @@ class Throttled(ServiceError):
     pass
 
 
+class Unavailable(ServiceError):
+    """The database could not be reached; nothing was done, and trying again is safe."""
+
+    def __init__(self, message: str = "The service is briefly unavailable, please retry.") -> None:
+        super().__init__(message)
+
+
 class ValidationFailed(ServiceError):
     """Bad input; `errors` maps each field to its message so forms can show them in place."""
 

@@ -48,6 +48,14 @@ class ChatRoomState(rx.SharedState):
     messages: list[dict[str, Any]] = []
 
     def _apply(self, snapshot: dict[str, Any]) -> None:
+        messages = snapshot["messages"]
+        if self.chat_id == snapshot["id"]:
+            # A message added to the room after this snapshot was read must survive it:
+            # messages are never deleted, so the room holds the union.
+            known = {m["id"] for m in messages}
+            newer = [m for m in self.messages if m["id"] not in known]
+            if newer:
+                messages = sorted([*messages, *newer], key=lambda m: int(m["id"]))
         self.chat_id = snapshot["id"]
         self.status = snapshot["status"]
         self.topic = snapshot["topic"]
@@ -57,7 +65,7 @@ class ChatRoomState(rx.SharedState):
         self.started_at_ms = snapshot["started_at_ms"]
         self.flagged = snapshot["flagged"]
         self.ticket_number = snapshot["ticket_number"] or 0
-        self.messages = snapshot["messages"]
+        self.messages = messages
 
     @rx.var
     def client_ticket_href(self) -> str:
@@ -104,14 +112,55 @@ def refresh_room_later(chat_id: int) -> None:
     _spawn(run())
 
 
-def refresh_queue_later() -> None:
+def append_message_later(chat_id: int, message: dict[str, str]) -> None:
+    """A new message reaches the room as it is, without rebuilding the transcript from the
+    database: the room already holds the rest. A room that lost its state is rebuilt."""
+
     async def run() -> None:
-        chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
+        rebuild = False
 
-        def apply(queue: AgentsQueueState) -> None:
-            queue.chats = chats
+        def apply(room: ChatRoomState) -> None:
+            nonlocal rebuild
+            if room.chat_id != chat_id:
+                rebuild = True
+            elif all(m["id"] != message["id"] for m in room.messages):
+                room.messages = [*room.messages, message]
 
-        await _push(QUEUE_ROOM, AgentsQueueState, apply)
+        await _push(room_token(chat_id), ChatRoomState, apply)
+        if rebuild:
+            refresh_room_later(chat_id)
+
+    _spawn(run())
+
+
+_queue_refresh_pending = False
+_queue_lock: asyncio.Lock | None = None
+
+
+def refresh_queue_later() -> None:
+    """Push the queue to every console. A burst of changes (many chats starting or taken at
+    once) coalesces into the refreshes already waiting: each push reaches every console, so
+    one per change would grow as changes x consoles."""
+    global _queue_refresh_pending
+    if _queue_refresh_pending:
+        return
+    _queue_refresh_pending = True
+
+    async def run() -> None:
+        global _queue_refresh_pending, _queue_lock
+        _queue_lock = _queue_lock or asyncio.Lock()
+        # One refresh at a time, in order: a slower, older snapshot must never land last.
+        async with _queue_lock:
+            # Cleared before reading, so a change made after this read schedules another.
+            _queue_refresh_pending = False
+            chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
+
+            def apply(queue: AgentsQueueState) -> None:
+                # Every assignment fans out to every linked console, changed or not.
+                if queue.chats != chats:
+                    queue.chats = chats
+
+            await _push(QUEUE_ROOM, AgentsQueueState, apply)
 
     _spawn(run())
 
@@ -148,20 +197,23 @@ class ChatMemberState(SessionState):
         body = str(form_data.get("message", ""))
         msg_id = str(form_data.get("client_msg_id", "")) or uuid.uuid4().hex
 
-        def work(s) -> None:
-            chat_service.post_message(
+        def work(s) -> dict[str, str]:
+            message = chat_service.post_message(
                 session=s, principal=principal, chat_id=chat_id, body=body, client_msg_id=msg_id
             )
             s.commit()
+            return chat_service.message_view(message, principal.name)
 
         try:
-            await in_db(work)
+            message = await in_db(work)
         except ServiceError as exc:
             self.chat_error = str(exc)
             return False
         self.chat_error = ""
         self.send_id = uuid.uuid4().hex
-        refresh_room_later(chat_id)
+        # Pushed to the room's shared token rather than changed through this tab's linked
+        # copy: on Redis state the linked change did not always reach the other member.
+        append_message_later(chat_id, message)
         return True
 
 
@@ -202,7 +254,7 @@ class ClientChatState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
         room = await self.get_state(ChatRoomState)
-        first = not room.messages
+        first = not room.messages and room.status == "waiting"
         if await self._send(principal, form_data) and first:
             # The first message becomes the chat's topic in the agents' queue.
             refresh_queue_later()

@@ -10,12 +10,16 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import reflex as rx
+from reflex.app import default_backend_exception_handler
+from reflex.event import EventSpec
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from support_portal import routes
 from support_portal.db import session_scope
 from support_portal.domain.roles import HOME_PAGE, Role
 from support_portal.services import auth
 from support_portal.services.authz import Principal
+from support_portal.services.errors import Unavailable
 
 T = TypeVar("T")
 
@@ -24,10 +28,27 @@ async def in_db(fn: Callable[..., T]) -> T:
     """Run blocking database work off the event loop with its own unit of work."""
 
     def run() -> T:
-        with session_scope() as session:
-            return fn(session)
+        try:
+            with session_scope() as session:
+                return fn(session)
+        except DBAPIError as exc:
+            # A lost or refused connection (database restarting, network blip) is the
+            # user's business only as "try again"; anything else is a bug and propagates.
+            # Connecting failed (no statement ran), or the driver saw the connection drop.
+            cannot_connect = isinstance(exc, OperationalError) and exc.statement is None
+            if cannot_connect or exc.connection_invalidated:
+                raise Unavailable() from exc
+            raise
 
     return await rx.run_in_thread(run)
+
+
+def backend_error_toast(exception: Exception) -> EventSpec:
+    """The app's backend exception handler: an unreachable database is said plainly (and
+    not logged as a crash); anything else gets Reflex's generic error toast."""
+    if isinstance(exception, Unavailable):
+        return rx.toast.error(str(exception), id="service-unavailable")
+    return default_backend_exception_handler(exception)
 
 
 class SessionState(rx.State):
