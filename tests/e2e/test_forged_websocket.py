@@ -9,7 +9,9 @@ changes in the database.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -19,6 +21,11 @@ from support_portal.db import session_scope
 from support_portal.models import ChatMessage, TicketEvent
 from support_portal.services import auth, chat, tickets
 from support_portal.services.authz import Principal
+
+# Imported here, in the main thread: Reflex registers state classes in a context variable.
+from support_portal.state.agent_console import AgentConsoleState
+from support_portal.state.board import BoardState
+from support_portal.state.chat import ClientChatState
 from tests.e2e.app_world import AppWorld, app_database, draft, make_people, tag
 from tests.e2e.conftest import DEMO_PASSWORD
 
@@ -58,10 +65,6 @@ def _counts(app_env) -> tuple[int, int]:
 
 
 async def _forge(url: str, token: str, calls: list[tuple[str, str, dict[str, Any]]]):
-    from support_portal.state.agent_console import AgentConsoleState
-    from support_portal.state.board import BoardState
-    from support_portal.state.chat import ClientChatState
-
     names = {
         "console": AgentConsoleState.get_full_name(),
         "board": BoardState.get_full_name(),
@@ -104,7 +107,11 @@ def test_forged_events_over_the_websocket_reach_nothing_of_another_org(world, ap
             {"form_data": {"message": "forged", "chat_id": world.ids["chat_a"]}},
         ),
     ]
-    received = asyncio.run(_forge(app_url, world.names["token"], calls))
+    # Playwright's sync API keeps an event loop running in this thread: use a thread of our own,
+    # in this thread's context (Reflex registers state classes in a context variable).
+    coro = _forge(app_url, world.names["token"], calls)
+    with ThreadPoolExecutor(1) as pool:
+        received = pool.submit(contextvars.copy_context().run, asyncio.run, coro).result()
     for secret in ("wire secret", "Wire secret ticket", "Wire Ann"):
         assert secret not in received, secret
     assert _counts(app_env) == before
