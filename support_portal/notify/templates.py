@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from markupsafe import Markup
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 SMS_MAX = 320
@@ -68,7 +69,9 @@ class LazyRendering:
 
     @cached_property
     def html(self) -> str:
-        body = _template(f"{self.kind}.html").render(self.context)
+        # The kind's HTML comes from an autoescaping template, so its values are already
+        # escaped; escaping it again in the layout would show its own tags to the reader as text.
+        body = Markup(_template(f"{self.kind}.html").render(self.context))  # noqa: S704
         return _template("layout.html").render(body=body, subject=self.subject)
 
     @cached_property

@@ -107,6 +107,8 @@ def attach_to_ticket(
     if not attachment_ids:
         return []
     rows = session.exec(select(Attachment).where(col(Attachment.id).in_(attachment_ids))).all()
+    if len(rows) != len(set(attachment_ids)):
+        raise NotFound("Attachment not found.")
     for att in rows:
         if att.uploaded_by_id != principal.user_id or att.ticket_id not in (None, ticket.id):
             raise NotFound("Attachment not found.")

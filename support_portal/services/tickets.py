@@ -23,7 +23,7 @@ from support_portal.domain.support_path import clean_support_path
 from support_portal.domain.ticket_fields import Priority
 from support_portal.domain.ticket_quality import TicketDraft, check_quality
 from support_portal.models import Organization, Ticket, User
-from support_portal.services import notifications
+from support_portal.services import attachments, notifications
 from support_portal.services.authz import (
     Principal,
     ensure_can_see_ticket,
@@ -465,6 +465,11 @@ def add_client_details(
     body = body.strip()
     if not body and not attachment_ids:
         raise ValidationFailed({"body": "Write something or attach a file."})
+    if attachment_ids:
+        # Ids come from the browser: only the client's own files, for this ticket, are named.
+        attachments.attach_to_ticket(
+            session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
+        )
     append_event(
         session,
         ticket=ticket,

@@ -198,34 +198,47 @@ class BoardState(SessionState):
     async def show_more(self, status: str):
         if status in board_service.COLUMN_LABELS:
             self._limits = {**self._limits, status: self._limits.get(status, PAGE) + PAGE * 4}
-            await self._reload(self._seen_revision)
+            return await self._refilter()
+        return None
+
+    async def _refilter(self):
+        """Rebuild this tab's view after a filter or paging change, for a manager only.
+
+        The view comes from the managers' snapshot (every organization's tickets), and these
+        handlers are callable by any browser: without this check, anyone could fill their
+        state with the whole board.
+        """
+        if await self._require(Role.MANAGER) is None:
+            return self._turn_away(self._principal)
+        await self._reload(self._seen_revision)
+        return None
 
     # Filters: private to this tab, applied on the server so the page holds only what it shows.
     @rx.event
     async def set_f_assignee(self, value: str):
         self.f_assignee = value
-        await self._reload(self._seen_revision)
+        return await self._refilter()
 
     @rx.event
     async def set_f_organization(self, value: str):
         self.f_organization = value
-        await self._reload(self._seen_revision)
+        return await self._refilter()
 
     @rx.event
     async def set_f_priority(self, value: str):
         self.f_priority = value
-        await self._reload(self._seen_revision)
+        return await self._refilter()
 
     @rx.event
     async def toggle_f_breached(self):
         # A native checkbox reports its value ("on"), not whether it is checked: toggle.
         self.f_breached = not self.f_breached
-        await self._reload(self._seen_revision)
+        return await self._refilter()
 
     @rx.event
     async def set_f_search(self, value: str):
         self.f_search = value.strip().lower()[:100]
-        await self._reload(self._seen_revision)
+        return await self._refilter()
 
     async def _act(self, ticket_id: int, change) -> Any:
         """Re-check the user, run `change(session, principal, ticket)`, commit, broadcast."""
