@@ -101,3 +101,9 @@ def db_url(request, tmp_path, monkeypatch) -> Iterator[str]:
 def session(db_url) -> Iterator[Session]:
     with Session(db_module.get_engine(db_url), expire_on_commit=False) as s:
         yield s
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in this
+    thread until the session ends, and asyncio-based tests cannot start their own after it."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
