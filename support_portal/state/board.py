@@ -150,6 +150,10 @@ class BoardState(SessionState):
         shared = await self.get_state(BoardShared)
         shared = await shared._link_to(BOARD_ROOM)
         shared.links += 1
+        # A page load reads the database, so changes made elsewhere (the REST API, a worker
+        # process, webhooks) show at once; tabs that follow reuse this snapshot.
+        data = await in_db(_snapshot)
+        _CACHE.update(revision=shared.revision, at=time.monotonic(), data=data)
         await self._reload(shared.revision)
         return None
 
