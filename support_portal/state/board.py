@@ -1,9 +1,10 @@
-"""The manager board: one shared view of the agency's tickets, and each manager's own filters.
+"""The manager board: one view of the agency's tickets, and each manager's own filters.
 
-`BoardShared` is an `rx.SharedState` linked to `BOARD_ROOM` once the user is confirmed to be
-a manager; every linked tab sees a change as soon as anyone's action has committed.
-`BoardState` holds what is private to a tab (filters, the card being dragged) and the actions,
-each of which re-checks the user and goes through the ticket services with the card's version.
+A manager's tab joins the "board" topic once the user is confirmed to be a manager; every
+member tab rebuilds its view as soon as anyone's change has committed. `BoardState` holds
+what is private to a tab (filters, the card being dragged, the cards it shows) and the
+actions, each of which re-checks the user and goes through the ticket services with the
+card's version.
 
 Other screens that change tickets call `await broadcast_board_changed()` (or the fire-and-forget
 `refresh_board_later()`) after committing, so open boards refresh.
@@ -11,14 +12,11 @@ Other screens that change tickets call `await broadcast_board_changed()` (or the
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Coroutine
 from typing import Any
 
 import reflex as rx
-from reflex_base.registry import RegistrationContext
 
 from support_portal.clock import utcnow
 from support_portal.domain.lifecycle import TransitionNotAllowed
@@ -28,29 +26,16 @@ from support_portal.services import tickets
 from support_portal.services.authz import Principal
 from support_portal.services.board import BoardData, Card, Option
 from support_portal.services.errors import Conflict, ServiceError
+from support_portal.state import topics
 from support_portal.state.session import SessionState, in_db
 from support_portal.state.ticket_live import schedule_ticket_update
 
 log = logging.getLogger(__name__)
 
-BOARD_ROOM = "board-agency"  # shared tokens may not contain "_"
+BOARD_TOPIC = "board"
 UNASSIGNED = "-"
 PAGE = 25  # cards shown per column before "Show more"
 CHANGED = "This ticket changed while you were looking at it. The card now shows its latest state."
-
-
-class BoardShared(rx.SharedState):
-    """The room every manager's tab is linked to: who is watching, and a revision number.
-
-    Each tab builds its own filtered view; `broadcast_board_changed` bumps the revision and
-    reloads every linked tab. So the shared state stays tiny, and a change sends each tab
-    only the cards it shows, not a thousand.
-    """
-
-    revision: int = 0
-    # Counts links; writing it saves the room with this tab among its members (a link that
-    # only reads would not be persisted by the state manager, and no change would reach us).
-    links: int = 0
 
 
 def _snapshot(session: Any) -> BoardData:
@@ -61,7 +46,10 @@ def _snapshot(session: Any) -> BoardData:
 
 # One snapshot per process and revision, shared by every tab that reloads for that revision
 # (ten managers reloading after a change cost one query). Badge times age, so it expires.
+# The process that commits a change bumps its revision and rebuilds every member tab, on any
+# worker, from one fresh snapshot; a page load always reads the database.
 _CACHE: dict[str, Any] = {"revision": None, "at": 0.0, "data": None}
+_REVISION = {"value": 0}
 CACHE_SECONDS = 20.0
 
 
@@ -75,48 +63,29 @@ async def _cached_snapshot(revision: int) -> BoardData:
 
 
 async def broadcast_board_changed() -> None:
-    """Tell every linked manager's board to reload.
+    """Rebuild every open manager board.
 
     Call after committing a ticket change anywhere (agent console, client actions, jobs in
     the web process). Does nothing before the app is running (e.g. in unit tests).
     """
-    try:
-        app = RegistrationContext.get().app
-    except Exception:  # noqa: BLE001 - no app registered: nothing is listening
-        return
-    if app is None or getattr(app, "event_namespace", None) is None:
-        return
-    async with app.modify_state(rx.BaseStateToken(ident=BOARD_ROOM, cls=BoardShared)) as root:
-        shared = await root.get_state(BoardShared)
-        shared.revision += 1
-        revision, tabs = shared.revision, set(shared._linked_from)
-    # Each linked tab rebuilds its own filtered view (one query per process and revision).
-    tokens = app.event_namespace._token_manager
-    for tab in tabs:
-        if not await tokens.is_token_connected(tab):
-            continue
-        async with app.modify_state(rx.BaseStateToken(ident=tab, cls=BoardState)) as root:
-            board = await root.get_state(BoardState)
-            if board.loaded:
-                await board._reload(revision)
+    _REVISION["value"] += 1
+    revision = _REVISION["value"]
+    if await topics.has_members(BOARD_TOPIC):
+        # Read once here: every tab then filters the same snapshot instead of each missing
+        # the cache at the same moment.
+        _CACHE.update(revision=revision, at=time.monotonic(), data=await in_db(_snapshot))
 
+    async def rebuild(board: BoardState) -> None:
+        if board.loaded:
+            await board._reload(revision)
 
-_TASKS: set[asyncio.Task] = set()
+    await topics.publish(BOARD_TOPIC, BoardState, rebuild)
 
 
 def refresh_board_later() -> None:
     """Fire-and-forget `broadcast_board_changed`, run after the current event releases its
-    state locks (pushing from inside a handler of a linked tab would wait on itself)."""
-    task = asyncio.create_task(_logged(broadcast_board_changed()))
-    _TASKS.add(task)
-    task.add_done_callback(_TASKS.discard)
-
-
-async def _logged(coro: Coroutine[Any, Any, None]) -> None:
-    try:
-        await coro
-    except Exception:
-        log.exception("board refresh failed")
+    state lock (pushing from inside a board tab's handler would wait on itself)."""
+    topics.spawn(broadcast_board_changed())
 
 
 class BoardState(SessionState):
@@ -147,25 +116,14 @@ class BoardState(SessionState):
         turned_away = await self._guard(Role.MANAGER)
         if turned_away is not None:
             return turned_away
-        shared = await self.get_state(BoardShared)
-        shared = await shared._link_to(BOARD_ROOM)
-        shared.links += 1
+        await topics.join(self, BOARD_TOPIC)
         # A page load reads the database, so changes made elsewhere (the REST API, a worker
         # process, webhooks) show at once; tabs that follow reuse this snapshot.
         data = await in_db(_snapshot)
-        _CACHE.update(revision=shared.revision, at=time.monotonic(), data=data)
-        await self._reload(shared.revision)
+        revision = _REVISION["value"]
+        _CACHE.update(revision=revision, at=time.monotonic(), data=data)
+        await self._reload(revision)
         return None
-
-    @rx.event
-    async def reload(self):
-        """Fired when the shared revision changes (and once when the board mounts)."""
-        shared = await self.get_state(BoardShared)
-        if shared.revision == self._seen_revision and self.loaded:
-            return  # already showing this revision (the marker's first mount)
-        if await self._require(Role.MANAGER) is None:
-            return
-        await self._reload(shared.revision)
 
     def _matches(self, card: Card) -> bool:
         return (

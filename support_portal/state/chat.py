@@ -1,40 +1,37 @@
-"""Live chat in the browser: the shared chat room, the agents' queue, and the client's panel.
+"""Live chat in the browser: each tab's view of a chat room, the agents' queue, and the
+client's panel.
 
-Rooms hold view data only, rebuilt from the database; the database is the record. A browser
-is linked to a room only after the chat service has confirmed its user belongs there, and
-rooms have no public event handlers: every action goes through a private state that checks.
+Room and queue views are private states of each tab, filled from the database and kept live
+by pushes to the tabs of a topic (`state.topics`): "chat:<id>" holds the tabs of the
+chat's client and agent, joined only after the chat service has confirmed membership;
+"agents-queue" holds the team's consoles. The database is the record; these hold view data.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import reflex as rx
-from reflex_base.registry import RegistrationContext
 
 from support_portal import routes
 from support_portal.domain.roles import Role
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError
+from support_portal.state import topics
 from support_portal.state.session import SessionState, in_db
 
-log = logging.getLogger(__name__)
-
-QUEUE_ROOM = "agents-queue"
+QUEUE_TOPIC = "agents-queue"
 OPEN_STATUSES = ("waiting", "active")
 
 
-def room_token(chat_id: int) -> str:
-    # Shared tokens may not contain "_".
-    return f"chat-{int(chat_id)}"
+def chat_topic(chat_id: int) -> str:
+    return f"chat:{int(chat_id)}"
 
 
-class ChatRoomState(rx.SharedState):
-    """One live chat, shared by the client's and the agent's browsers."""
+class ChatRoomState(rx.State):
+    """One live chat as this tab shows it (the client's panel or the agent's open chat)."""
 
     chat_id: int = 0
     status: str = ""
@@ -50,12 +47,9 @@ class ChatRoomState(rx.SharedState):
     def _apply(self, snapshot: dict[str, Any]) -> None:
         messages = snapshot["messages"]
         if self.chat_id == snapshot["id"]:
-            # A message added to the room after this snapshot was read must survive it:
-            # messages are never deleted, so the room holds the union.
-            known = {m["id"] for m in messages}
-            newer = [m for m in self.messages if m["id"] not in known]
-            if newer:
-                messages = sorted([*messages, *newer], key=lambda m: int(m["id"]))
+            # A message pushed to this tab after the snapshot was read must survive it:
+            # messages are never deleted, so the view holds the union.
+            messages = _merged(messages, self.messages)
         self.chat_id = snapshot["id"]
         self.status = snapshot["status"]
         self.topic = snapshot["topic"]
@@ -67,6 +61,11 @@ class ChatRoomState(rx.SharedState):
         self.ticket_number = snapshot["ticket_number"] or 0
         self.messages = messages
 
+    def _add(self, message: dict[str, Any]) -> None:
+        if all(m["id"] != message["id"] for m in self.messages):
+            # Pushes may land out of order; the transcript stays in the order it was stored.
+            self.messages = _merged(self.messages, [message])
+
     @rx.var
     def client_ticket_href(self) -> str:
         return routes.client_ticket(self.ticket_number) if self.ticket_number else ""
@@ -76,61 +75,47 @@ class ChatRoomState(rx.SharedState):
         return self.status in OPEN_STATUSES
 
 
-class AgentsQueueState(rx.SharedState):
-    """The waiting chats, shared by every team member's console."""
+def _merged(base: list[dict[str, Any]], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    known = {m["id"] for m in base}
+    newer = [m for m in extra if m["id"] not in known]
+    if not newer:
+        return base
+    merged = [*base, *newer]
+    if any(int(a["id"]) > int(b["id"]) for a, b in zip(merged, merged[1:], strict=False)):
+        merged.sort(key=lambda m: int(m["id"]))
+    return merged
+
+
+class AgentsQueueState(rx.State):
+    """The waiting chats, as this team member's console shows them."""
 
     chats: list[dict[str, Any]] = []
 
 
-_TASKS: set[asyncio.Task] = set()
-
-
-def _spawn(coro: Coroutine[Any, Any, None]) -> None:
-    """Push after the current event has released its locks, so pushes never deadlock."""
-    task = asyncio.create_task(coro)
-    _TASKS.add(task)
-
-    def done(t: asyncio.Task) -> None:
-        _TASKS.discard(t)
-        if not t.cancelled() and t.exception() is not None:
-            log.warning("live update failed: %r", t.exception())
-
-    task.add_done_callback(done)
-
-
-async def _push(token: str, cls: type[rx.State], apply: Callable[[Any], None]) -> None:
-    app = RegistrationContext.get().app
-    async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
-        apply(await root.get_state(cls))
-
-
 def refresh_room_later(chat_id: int) -> None:
+    """Status, agent or ticket changed: every tab showing the chat gets the stored room."""
+
     async def run() -> None:
         snapshot = await in_db(lambda s: chat_service.room_snapshot(session=s, chat_id=chat_id))
-        await _push(room_token(chat_id), ChatRoomState, lambda room: room._apply(snapshot))
-
-    _spawn(run())
-
-
-def append_message_later(chat_id: int, message: dict[str, str]) -> None:
-    """A new message reaches the room as it is, without rebuilding the transcript from the
-    database: the room already holds the rest. A room that lost its state is rebuilt."""
-
-    async def run() -> None:
-        rebuild = False
 
         def apply(room: ChatRoomState) -> None:
-            nonlocal rebuild
-            if room.chat_id != chat_id:
-                rebuild = True
-            elif all(m["id"] != message["id"] for m in room.messages):
-                room.messages = [*room.messages, message]
+            if room.chat_id == chat_id:
+                room._apply(snapshot)
 
-        await _push(room_token(chat_id), ChatRoomState, apply)
-        if rebuild:
-            refresh_room_later(chat_id)
+        await topics.publish(chat_topic(chat_id), ChatRoomState, apply)
 
-    _spawn(run())
+    topics.spawn(run())
+
+
+def append_message_later(chat_id: int, message: dict[str, Any], *, skip: str | None = None) -> None:
+    """A new message reaches every other tab of the chat as it is, without rebuilding the
+    transcript from the database: the tabs already hold the rest."""
+
+    def apply(room: ChatRoomState) -> None:
+        if room.chat_id == chat_id:  # the tab may have moved on to another chat
+            room._add(message)
+
+    topics.publish_later(chat_topic(chat_id), ChatRoomState, apply, skip=skip)
 
 
 _queue_refresh_pending = False
@@ -139,8 +124,8 @@ _queue_lock: asyncio.Lock | None = None
 
 def refresh_queue_later() -> None:
     """Push the queue to every console. A burst of changes (many chats starting or taken at
-    once) coalesces into the refreshes already waiting: each push reaches every console, so
-    one per change would grow as changes x consoles."""
+    once) coalesces into the refresh already waiting: each refresh reaches every console,
+    so one per change would grow as changes x consoles."""
     global _queue_refresh_pending
     if _queue_refresh_pending:
         return
@@ -156,13 +141,12 @@ def refresh_queue_later() -> None:
             chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
 
             def apply(queue: AgentsQueueState) -> None:
-                # Every assignment fans out to every linked console, changed or not.
-                if queue.chats != chats:
+                if queue.chats != chats:  # unchanged consoles get no delta
                     queue.chats = chats
 
-            await _push(QUEUE_ROOM, AgentsQueueState, apply)
+            await topics.publish(QUEUE_TOPIC, AgentsQueueState, apply)
 
-    _spawn(run())
+    topics.spawn(run())
 
 
 class ChatMemberState(SessionState):
@@ -184,8 +168,10 @@ class ChatMemberState(SessionState):
         except ServiceError as exc:
             self.chat_error = str(exc)
             return None
+        if self._chat_id and self._chat_id != chat_id:
+            await topics.leave(self, chat_topic(self._chat_id))
+        await topics.join(self, chat_topic(chat_id))
         room = await self.get_state(ChatRoomState)
-        room = await room._link_to(room_token(chat_id))
         room._apply(snapshot)
         self._chat_id = chat_id
         self.send_id = uuid.uuid4().hex
@@ -211,9 +197,11 @@ class ChatMemberState(SessionState):
             return False
         self.chat_error = ""
         self.send_id = uuid.uuid4().hex
-        # Pushed to the room's shared token rather than changed through this tab's linked
-        # copy: on Redis state the linked change did not always reach the other member.
-        append_message_later(chat_id, message)
+        # The sender sees it in this event's reply; the chat's other tabs get a push.
+        room = await self.get_state(ChatRoomState)
+        if room.chat_id == chat_id:
+            room._add(message)
+        append_message_later(chat_id, message, skip=topics.tab_token(self))
         return True
 
 

@@ -21,9 +21,10 @@ from support_portal.services.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from support_portal.state import topics
 from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import SessionState, in_db
-from support_portal.state.ticket_live import TicketLive, live_token
+from support_portal.state.ticket_live import TicketLive, live_topic
 
 DETAILS_UPLOAD_ID = "details-files"
 
@@ -49,7 +50,7 @@ class ClientState(SessionState):
 class ClientTicketState(SessionState):
     """`/client/tickets/[number]`: the forms and flags of one ticket's page.
 
-    The timeline itself lives in `TicketLive`, linked once the service has said yes.
+    The timeline itself lives in `TicketLive`, kept live once the service has said yes.
     """
 
     not_found: bool = False
@@ -67,7 +68,7 @@ class ClientTicketState(SessionState):
         return str(self.rx_router_page.params.get("number", ""))
 
     async def _show(self, principal: Principal, ticket_id: int | None = None) -> int | None:
-        """Build this viewer's view, link the live room and fill it; None when not found."""
+        """Build this viewer's view, join its live topic and fill it; None when not found."""
         number = self._number()
         try:
             view, tid = await in_db(
@@ -75,15 +76,21 @@ class ClientTicketState(SessionState):
             )
         except NotFound:
             self.not_found = True
-            live = await self.get_state(TicketLive)
-            if live._linked_to:
-                await live._unlink()
+            await self._leave_live()
+            (await self.get_state(TicketLive))._clear()
             return None
         self.not_found = False
         live = await self.get_state(TicketLive)
-        live = await live._link_to(live_token(tid, principal.user_id))
-        live._show(view)
+        if live._ticket_id != tid:
+            await self._leave_live()
+        await topics.join(self, live_topic(tid, principal.user_id))
+        live._show(view, tid)
         return tid
+
+    async def _leave_live(self) -> None:
+        live = await self.get_state(TicketLive)
+        if live._ticket_id and self._principal is not None:
+            await topics.leave(self, live_topic(live._ticket_id, self._principal.user_id))
 
     @rx.event
     async def on_load(self):

@@ -8,6 +8,7 @@ from support_portal import routes
 from support_portal.domain.roles import HOME_PAGE, Role
 from support_portal.services import auth
 from support_portal.services.errors import Throttled
+from support_portal.state import topics
 from support_portal.state.session import SessionState, in_db
 
 
@@ -49,8 +50,8 @@ class LoginState(SessionState):
             self.error = str(exc)
             return None
         self.error = ""
-        # The tab may still be in a live room of whoever used it before.
-        await self._leave_shared_rooms()
+        # The tab may still be in a live topic of whoever used it before.
+        await topics.leave_all(self)
         self.session_token = token
         self.user_name = user.name
         self.user_role = user.role

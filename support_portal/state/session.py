@@ -20,6 +20,7 @@ from support_portal.domain.roles import HOME_PAGE, Role
 from support_portal.services import auth
 from support_portal.services.authz import Principal
 from support_portal.services.errors import Unavailable
+from support_portal.state import topics
 
 T = TypeVar("T")
 
@@ -63,18 +64,12 @@ class SessionState(rx.State):
         principal = await in_db(lambda s: auth.principal_for_token(session=s, token=token))
         previous = self._principal
         if principal is None or (previous is not None and previous.user_id != principal.user_id):
-            # Another person (or nobody) in this tab: leave every live room the last one joined.
-            await self._leave_shared_rooms()
+            # Another person (or nobody) in this tab: leave every live topic the last one joined.
+            await topics.leave_all(self)
         self._principal = principal
         self.user_name = principal.name if principal else ""
         self.user_role = principal.role.value if principal else ""
         return principal
-
-    async def _leave_shared_rooms(self) -> None:
-        root = self._get_root_state()
-        for name in list(root._reflex_internal_links or {}):
-            linked = await self.get_state(root.get_class_substate(name))
-            await linked._unlink()  # type: ignore[attr-defined]
 
     async def _require(self, *roles: Role) -> Principal | None:
         """The current user if their role is allowed here; None if not (caller redirects)."""
@@ -102,7 +97,7 @@ class SessionState(rx.State):
     async def sign_out(self):
         token = self.session_token
         await in_db(lambda s: auth.sign_out(session=s, token=token))
-        await self._leave_shared_rooms()
+        await topics.leave_all(self)
         self.session_token = ""
         self._principal = None
         self.user_name = ""

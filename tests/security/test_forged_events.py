@@ -200,7 +200,6 @@ FORGERIES: dict[str, list[Forgery]] = {
         )
     ],
     "BoardState.on_load": [_board("client", "on_load"), _board("agent", "on_load")],
-    "BoardState.reload": [_board("outsider", "reload")],
     "BoardState.show_more": [_board("outsider", "show_more", lambda w: "new")],
     "BoardState.set_f_assignee": [_board("outsider", "set_f_assignee", lambda w: "")],
     "BoardState.set_f_organization": [

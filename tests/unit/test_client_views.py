@@ -89,7 +89,7 @@ def test_the_live_state_sent_to_the_browser_holds_no_internal_text(session, cloc
         session=session, principal=principal(client), number=ticket.number, now=clock()
     )
     live = TicketLive(_reflex_internal_init=True)
-    live._show(view)
+    live._show(view, ticket.id)
     sent = json.dumps(live.dict(), default=str)
     assert "Ticket opened" in sent
     assert SECRET not in sent

@@ -3,36 +3,13 @@ every client who has the ticket open, and of nobody else."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 from support_portal.services import tickets
-from support_portal.state import ticket_live
-from support_portal.state.ticket_live import TicketLive, live_token, push_ticket_update
+from support_portal.state import topics
+from support_portal.state.ticket_live import TicketLive, live_topic, push_ticket_update
 from tests.factories import make_org, make_ticket, make_user, principal
-
-
-class FakeApp:
-    """Stands in for `rx.App.modify_state`: one TicketLive per shared token."""
-
-    def __init__(self, watching: set[str]) -> None:
-        self.rooms: dict[str, TicketLive] = {}
-        self.watching = watching
-
-    @contextlib.asynccontextmanager
-    async def modify_state(self, token):
-        assert token.cls is TicketLive
-        live = self.rooms.setdefault(token.ident, TicketLive(_reflex_internal_init=True))
-        if token.ident in self.watching:
-            live._linked_from = {"browser-tab-token"}
-        root = self
-
-        class Root:
-            async def get_state(self, cls):
-                assert cls is TicketLive
-                return root.rooms[token.ident]
-
-        yield Root()
+from tests.fake_tabs import fake_tabs
 
 
 async def test_a_team_update_is_pushed_to_the_open_pages_of_the_tickets_clients(
@@ -60,20 +37,40 @@ async def test_a_team_update_is_pushed_to_the_open_pages_of_the_tickets_clients(
         now=clock.advance(minutes=1),
     )
     session.commit()
-    dana_room = live_token(ticket.id, dana.id)
-    app = FakeApp(watching={dana_room})
-    monkeypatch.setattr(ticket_live, "_app", lambda: app)
+    other = make_ticket(session, requester=dana, agent=agent, now=clock())
+    session.commit()
+    with fake_tabs(monkeypatch) as tabs:
+        # Dana has the ticket open in one tab and her other ticket in another; Lee may see
+        # the ticket but has no page open; a stranger's tab sits in a topic for the
+        # ticket (as a forged join would), but the stranger is no viewer of it.
+        for tab, ticket_id, user in (
+            ("dana-tab", ticket.id, dana),
+            ("dana-other-tab", other.id, dana),
+            ("stranger-tab", ticket.id, stranger),
+        ):
+            tabs.open(tab)
+            tabs.state(tab, TicketLive)._ticket_id = ticket_id
+            await topics.registry().join(live_topic(ticket_id, user.id), tab)
 
-    assert await push_ticket_update(ticket.id) == 1
+        assert await push_ticket_update(ticket.id) == 1
 
-    sent = json.dumps(app.rooms[dana_room].dict(), default=str)
-    assert "We found it: a bad phone field mapping." in sent
-    assert "Refund approved internally" not in sent
-    # Lee may see the ticket but has no page open: her room is left empty.
-    assert app.rooms[live_token(ticket.id, lee.id)].items == []
-    # Nobody outside the ticket's organization gets a room at all.
-    assert not any(f"viewer-{stranger.id}" in t for t in app.rooms)
+        sent = json.dumps(tabs.state("dana-tab", TicketLive).dict(), default=str)
+        assert "We found it: a bad phone field mapping." in sent
+        assert "Refund approved internally" not in sent
+        assert tabs.state("dana-other-tab", TicketLive).items == []
+        assert tabs.state("stranger-tab", TicketLive).items == []
+        assert await topics.registry().members(live_topic(ticket.id, lee.id)) == []
 
 
-def test_room_tokens_are_valid_shared_state_tokens():
-    assert "_" not in live_token(12, 34)
+async def test_a_tab_that_moved_to_another_ticket_keeps_what_it_shows(session, clock, monkeypatch):
+    dana = make_user(session, "client")
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, requester=dana, agent=agent, now=clock())
+    session.commit()
+    with fake_tabs(monkeypatch) as tabs:
+        tabs.open("tab")
+        await topics.registry().join(live_topic(ticket.id, dana.id), "tab")
+        tabs.state("tab", TicketLive)._ticket_id = ticket.id + 1000
+
+        assert await push_ticket_update(ticket.id) == 1  # reached, and ignored by the tab
+        assert tabs.state("tab", TicketLive).items == []

@@ -1,0 +1,50 @@
+"""Open browser tabs without a browser: stands in for the running app's `modify_state` and
+socket registry, so a push can be checked against each tab's private state."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import reflex as rx
+
+from support_portal.state import topics
+
+
+class FakeTabs:
+    def __init__(self) -> None:
+        self.states: dict[tuple[str, type], rx.State] = {}
+        self.connected: set[str] = set()
+        self.event_namespace = self
+        self._token_manager = self
+
+    async def is_token_connected(self, token: str) -> bool:
+        return token in self.connected
+
+    def open(self, token: str) -> None:
+        self.connected.add(token)
+
+    def state(self, token: str, cls: type) -> Any:
+        return self.states.setdefault((token, cls), cls(_reflex_internal_init=True))
+
+    @contextlib.asynccontextmanager
+    async def modify_state(self, token: rx.BaseStateToken):
+        tabs = self
+
+        class Root:
+            async def get_state(self, cls: type) -> Any:
+                assert cls is token.cls
+                return tabs.state(token.ident, cls)
+
+        yield Root()
+
+
+@contextlib.contextmanager
+def fake_tabs(monkeypatch) -> Any:
+    tabs = FakeTabs()
+    monkeypatch.setattr(topics, "_app", lambda: tabs)
+    topics.use_registry(topics.MemoryRegistry())
+    try:
+        yield tabs
+    finally:
+        topics.use_registry(None)
