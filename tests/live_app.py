@@ -43,6 +43,7 @@ NAMESPACE = "/_event"
 def _names() -> dict[str, str]:
     # Imported late: the app's modules pull in Reflex, which a caller may not need yet.
     from support_portal.state.agent_console import AgentConsoleState
+    from support_portal.state.board import BoardState
     from support_portal.state.chat import AgentsQueueState, ChatRoomState, ClientChatState
     from support_portal.state.login import LoginState
     from support_portal.state.session import SessionState
@@ -53,6 +54,7 @@ def _names() -> dict[str, str]:
         "client": ClientChatState.get_full_name(),
         "agent": AgentConsoleState.get_full_name(),
         "login": LoginState.get_full_name(),
+        "board": BoardState.get_full_name(),
         "cookie": f"{SessionState.get_full_name()}.session_token_rx_state_",
     }
 
