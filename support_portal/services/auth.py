@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -101,10 +102,19 @@ def sign_in(
     return token, user
 
 
-def principal_for_token(
+@dataclass(frozen=True)
+class SignedIn:
+    """A live sign-in session: who, which session (for live-update bookkeeping), until when."""
+
+    principal: Principal
+    session_id: int
+    expires_at: datetime
+
+
+def signed_in(
     *, session: Session, token: str | None, now: datetime | None = None
-) -> Principal | None:
-    """The signed-in user for a browser token, or None if it is unknown, ended or expired."""
+) -> SignedIn | None:
+    """The live session for a browser token, or None if it is unknown, ended or expired."""
     if not token:
         return None
     now = now or utcnow()
@@ -118,15 +128,26 @@ def principal_for_token(
     auth, user = row
     if auth.ended_at is not None or auth.expires_at <= now or not user.is_active:
         return None
-    return Principal.of(user)
+    return SignedIn(Principal.of(user), auth.id, auth.expires_at)  # type: ignore[arg-type]
 
 
-def sign_out(*, session: Session, token: str | None, now: datetime | None = None) -> None:
+def principal_for_token(
+    *, session: Session, token: str | None, now: datetime | None = None
+) -> Principal | None:
+    """The signed-in user for a browser token, or None if it is unknown, ended or expired."""
+    live = signed_in(session=session, token=token, now=now)
+    return live.principal if live else None
+
+
+def sign_out(*, session: Session, token: str | None, now: datetime | None = None) -> int | None:
+    """End the session of `token`; returns its id (None if there was no live session)."""
     if not token:
-        return
+        return None
     auth = session.exec(
         select(AuthSession).where(AuthSession.token_hash == _token_hash(token))
     ).first()
-    if auth is not None and auth.ended_at is None:
-        auth.ended_at = now or utcnow()
-        session.commit()
+    if auth is None or auth.ended_at is not None:
+        return None
+    auth.ended_at = now or utcnow()
+    session.commit()
+    return auth.id

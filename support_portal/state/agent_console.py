@@ -15,7 +15,6 @@ from support_portal.services import agent_tickets, attachments, live_channels, p
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError, ValidationFailed
 from support_portal.settings import get_settings
-from support_portal.state import topics
 from support_portal.state.agent_ticket import ZOOM_INPUTS, schedule_zoom_from_form
 from support_portal.state.chat import (
     QUEUE_TOPIC,
@@ -118,7 +117,7 @@ class AgentConsoleState(ChatMemberState):
         minutes = get_settings().chat_escalation_minutes
         self.threshold_seconds = minutes * 60
         self.flag_text = chat_rules.flag_text(minutes)
-        await topics.join(self, QUEUE_TOPIC)
+        await self._join_topic(QUEUE_TOPIC)
         queue = await self.get_state(AgentsQueueState)
         queue.chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
         await self._refresh_lists(principal)

@@ -116,7 +116,7 @@ class BoardState(SessionState):
         turned_away = await self._guard(Role.MANAGER)
         if turned_away is not None:
             return turned_away
-        await topics.join(self, BOARD_TOPIC)
+        await self._join_topic(BOARD_TOPIC)
         # A page load reads the database, so changes made elsewhere (the REST API, a worker
         # process, webhooks) show at once; tabs that follow reuse this snapshot.
         data = await in_db(_snapshot)

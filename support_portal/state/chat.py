@@ -170,7 +170,7 @@ class ChatMemberState(SessionState):
             return None
         if self._chat_id and self._chat_id != chat_id:
             await topics.leave(self, chat_topic(self._chat_id))
-        await topics.join(self, chat_topic(chat_id))
+        await self._join_topic(chat_topic(chat_id))
         room = await self.get_state(ChatRoomState)
         room._apply(snapshot)
         self._chat_id = chat_id

@@ -83,7 +83,7 @@ class ClientTicketState(SessionState):
         live = await self.get_state(TicketLive)
         if live._ticket_id != tid:
             await self._leave_live()
-        await topics.join(self, live_topic(tid, principal.user_id))
+        await self._join_topic(live_topic(tid, principal.user_id))
         live._show(view, tid)
         return tid
 

@@ -52,24 +52,40 @@ def backend_error_toast(exception: Exception) -> EventSpec:
     return default_backend_exception_handler(exception)
 
 
+def session_owner(session_id: int) -> str:
+    return f"session-{session_id}"
+
+
 class SessionState(rx.State):
     session_token: str = rx.Cookie("", name=routes.SESSION_COOKIE, same_site="strict")
     user_name: str = ""
     user_role: str = ""
     # Checked at every page load; not trusted for anything but what to show.
     _principal: Principal | None = None
+    # (sign-in session id, its expiry as epoch seconds) of `_principal`.
+    _live_session: tuple[int, float] | None = None
 
     async def _current(self) -> Principal | None:
         token = self.session_token
-        principal = await in_db(lambda s: auth.principal_for_token(session=s, token=token))
+        live = await in_db(lambda s: auth.signed_in(session=s, token=token))
+        principal = live.principal if live else None
         previous = self._principal
         if principal is None or (previous is not None and previous.user_id != principal.user_id):
             # Another person (or nobody) in this tab: leave every live topic the last one joined.
             await topics.leave_all(self)
         self._principal = principal
+        self._live_session = (live.session_id, live.expires_at.timestamp()) if live else None
         self.user_name = principal.name if principal else ""
         self.user_role = principal.role.value if principal else ""
         return principal
+
+    async def _join_topic(self, topic: str) -> None:
+        """Receive the pushes of `topic` (call once a service has allowed what it carries)
+        until this sign-in session expires or signs out, in this tab or another."""
+        if self._live_session is None:
+            return
+        session_id, expires = self._live_session
+        await topics.join(self, topic, until=expires, owner=session_owner(session_id))
 
     async def _require(self, *roles: Role) -> Principal | None:
         """The current user if their role is allowed here; None if not (caller redirects)."""
@@ -96,8 +112,11 @@ class SessionState(rx.State):
     @rx.event
     async def sign_out(self):
         token = self.session_token
-        await in_db(lambda s: auth.sign_out(session=s, token=token))
+        ended = await in_db(lambda s: auth.sign_out(session=s, token=token))
+        # Every tab of this sign-in stops receiving live updates, not only this one.
         await topics.leave_all(self)
+        if ended is not None:
+            await topics.leave_session(session_owner(ended))
         self.session_token = ""
         self._principal = None
         self.user_name = ""

@@ -27,17 +27,19 @@ log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=rx.State)
 
-# A tab that has not re-joined within this time is forgotten even if it never said goodbye
-# (its page reloads re-join); long enough for a working day at one open page.
-MEMBERSHIP_SECONDS = 24 * 3600
+# A member stays until the sign-in session it joined under expires (its score), until it
+# leaves, or until that session signs out. The keys themselves outlive any session.
+KEY_SECONDS = 7 * 24 * 3600
 _PREFIX = "support-portal:topic:"
 _TAB_PREFIX = "support-portal:tab-topics:"
+_OWNER_PREFIX = "support-portal:session-tabs:"
 
 
 class Registry(Protocol):
-    async def join(self, topic: str, token: str) -> None: ...
+    async def join(self, topic: str, token: str, *, until: float, owner: str) -> None: ...
     async def leave(self, topic: str, token: str) -> None: ...
     async def leave_all(self, token: str) -> None: ...
+    async def leave_owner(self, owner: str) -> None: ...
     async def members(self, topic: str) -> list[str]: ...
 
 
@@ -47,10 +49,12 @@ class MemoryRegistry:
     def __init__(self) -> None:
         self._members: dict[str, dict[str, float]] = {}
         self._topics_of: dict[str, set[str]] = {}
+        self._tabs_of: dict[str, set[str]] = {}
 
-    async def join(self, topic: str, token: str) -> None:
-        self._members.setdefault(topic, {})[token] = time.time()
+    async def join(self, topic: str, token: str, *, until: float, owner: str) -> None:
+        self._members.setdefault(topic, {})[token] = until
         self._topics_of.setdefault(token, set()).add(topic)
+        self._tabs_of.setdefault(owner, set()).add(token)
 
     async def leave(self, topic: str, token: str) -> None:
         self._members.get(topic, {}).pop(token, None)
@@ -60,27 +64,33 @@ class MemoryRegistry:
         for topic in self._topics_of.pop(token, set()):
             self._members.get(topic, {}).pop(token, None)
 
+    async def leave_owner(self, owner: str) -> None:
+        for token in self._tabs_of.pop(owner, set()):
+            await self.leave_all(token)
+
     async def members(self, topic: str) -> list[str]:
         tabs = self._members.get(topic, {})
-        cutoff = time.time() - MEMBERSHIP_SECONDS
-        for token in [t for t, at in tabs.items() if at < cutoff]:
+        now = time.time()
+        for token in [t for t, until in tabs.items() if until <= now]:
             await self.leave(topic, token)
         return list(tabs)
 
 
 class RedisRegistry:
-    """Shared by every worker: a sorted set per topic (score: when the tab joined), and per
-    tab the set of its topics so signing out leaves them all."""
+    """Shared by every worker: a sorted set per topic (score: when the member's session
+    expires), per tab the set of its topics, per sign-in session the set of its tabs."""
 
     def __init__(self, redis: Any) -> None:
         self._redis = redis
 
-    async def join(self, topic: str, token: str) -> None:
+    async def join(self, topic: str, token: str, *, until: float, owner: str) -> None:
         async with self._redis.pipeline(transaction=False) as p:
-            p.zadd(_PREFIX + topic, {token: time.time()})
-            p.expire(_PREFIX + topic, MEMBERSHIP_SECONDS)
+            p.zadd(_PREFIX + topic, {token: until})
+            p.expire(_PREFIX + topic, KEY_SECONDS)
             p.sadd(_TAB_PREFIX + token, topic)
-            p.expire(_TAB_PREFIX + token, MEMBERSHIP_SECONDS)
+            p.expire(_TAB_PREFIX + token, KEY_SECONDS)
+            p.sadd(_OWNER_PREFIX + owner, token)
+            p.expire(_OWNER_PREFIX + owner, KEY_SECONDS)
             await p.execute()
 
     async def leave(self, topic: str, token: str) -> None:
@@ -93,18 +103,26 @@ class RedisRegistry:
         topics = await self._redis.smembers(_TAB_PREFIX + token)
         async with self._redis.pipeline(transaction=False) as p:
             for topic in topics:
-                name = topic.decode() if isinstance(topic, bytes) else topic
-                p.zrem(_PREFIX + name, token)
+                p.zrem(_PREFIX + _text(topic), token)
             p.delete(_TAB_PREFIX + token)
             await p.execute()
+
+    async def leave_owner(self, owner: str) -> None:
+        for token in await self._redis.smembers(_OWNER_PREFIX + owner):
+            await self.leave_all(_text(token))
+        await self._redis.delete(_OWNER_PREFIX + owner)
 
     async def members(self, topic: str) -> list[str]:
         key = _PREFIX + topic
         async with self._redis.pipeline(transaction=False) as p:
-            p.zremrangebyscore(key, "-inf", time.time() - MEMBERSHIP_SECONDS)
+            p.zremrangebyscore(key, "-inf", time.time())
             p.zrange(key, 0, -1)
             _, tokens = await p.execute()
-        return [t.decode() if isinstance(t, bytes) else t for t in tokens]
+        return [_text(t) for t in tokens]
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 _registry: Registry | None = None
@@ -148,12 +166,18 @@ def tab_token(state: rx.State) -> str:
     return state.rx_router_session.client_token
 
 
-async def join(state: rx.State, topic: str) -> None:
-    await registry().join(topic, tab_token(state))
+async def join(state: rx.State, topic: str, *, until: float, owner: str) -> None:
+    """This tab joins `topic` while the sign-in session `owner` lasts (`until`, epoch s)."""
+    await registry().join(topic, tab_token(state), until=until, owner=owner)
 
 
 async def leave(state: rx.State, topic: str) -> None:
     await registry().leave(topic, tab_token(state))
+
+
+async def leave_session(owner: str) -> None:
+    """Signed out: every tab of that sign-in session leaves every topic."""
+    await registry().leave_owner(owner)
 
 
 async def leave_all(state: rx.State) -> None:

@@ -4,6 +4,7 @@ every client who has the ticket open, and of nobody else."""
 from __future__ import annotations
 
 import json
+import time
 
 from support_portal.services import tickets
 from support_portal.state import topics
@@ -50,7 +51,9 @@ async def test_a_team_update_is_pushed_to_the_open_pages_of_the_tickets_clients(
         ):
             tabs.open(tab)
             tabs.state(tab, TicketLive)._ticket_id = ticket_id
-            await topics.registry().join(live_topic(ticket_id, user.id), tab)
+            await topics.registry().join(
+                live_topic(ticket_id, user.id), tab, until=time.time() + 60, owner=tab
+            )
 
         assert await push_ticket_update(ticket.id) == 1
 
@@ -69,7 +72,9 @@ async def test_a_tab_that_moved_to_another_ticket_keeps_what_it_shows(session, c
     session.commit()
     with fake_tabs(monkeypatch) as tabs:
         tabs.open("tab")
-        await topics.registry().join(live_topic(ticket.id, dana.id), "tab")
+        await topics.registry().join(
+            live_topic(ticket.id, dana.id), "tab", until=time.time() + 60, owner="s"
+        )
         tabs.state("tab", TicketLive)._ticket_id = ticket.id + 1000
 
         assert await push_ticket_update(ticket.id) == 1  # reached, and ignored by the tab
