@@ -2,9 +2,9 @@
 
 Runs LOAD_SECONDS of conversation (default 60) after opening the chats; every tenth send is
 repeated with the same client_msg_id, as a browser retrying after a dropped connection would.
-On PostgreSQL when TEST_DATABASE_URL is set (else SQLite), with the single worker's in-memory
-state; LOAD_REDIS=1 (with TEST_REDIS_URL) runs it on Redis state instead. A message counts as
-lost only if it has not arrived 60 s after the conversations end.
+On PostgreSQL when TEST_DATABASE_URL is set (else SQLite), once with the single worker's
+in-memory state and, when TEST_REDIS_URL is set, once more with state in Redis. A message
+counts as lost only if it has not arrived 60 s after the conversations end.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.integration.test_scale_out import fresh_database
 CHATS = int(os.environ.get("LOAD_CHATS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "") if os.environ.get("LOAD_REDIS") else ""
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
 pytestmark = pytest.mark.load
 
@@ -37,9 +37,14 @@ def db_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'load.db'}"
 
 
-def test_fifty_chats_for_a_minute_store_every_message_once_and_deliver_it(db_url, tmp_path):
+@pytest.mark.parametrize("state", ["memory", "redis"])
+def test_fifty_chats_for_a_minute_store_every_message_once_and_deliver_it(
+    state, db_url, tmp_path
+):
     extra = {"DATA_DIR": str(tmp_path / "data")}
-    if REDIS_URL:
+    if state == "redis":
+        if not REDIS_URL:
+            pytest.skip("TEST_REDIS_URL not set")
         extra["REDIS_URL"] = REDIS_URL
     env = live_app.app_env(db_url, **extra)
     live_app.migrate(env)
