@@ -1,10 +1,20 @@
 """Reflex configuration. Reads the project's settings, nothing else."""
 
+import os
+
 import reflex as rx
 
 from support_portal.settings import get_settings
 
 _settings = get_settings()
+
+if _settings.redis_url:
+    # A worker keeps the Redis lock of a tab it just served for a moment and works on its
+    # in-memory copy, handing it over when another worker asks: at 50 chats on one worker
+    # this took the 95th percentile of chat delivery from about 370 ms to 110 ms (README).
+    # Either variable set in the environment wins.
+    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
+    os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "1000ms")
 
 config = rx.Config(
     app_name="support_portal",
