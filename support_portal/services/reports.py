@@ -1,7 +1,16 @@
 """The manager's reports: each chart's rows, computed by SQL aggregates over a date range.
 
-Days and weeks are UTC calendar days (weeks start on Monday). The rows returned are the
-rows behind each chart, and what its CSV download contains.
+Days and weeks are the agency's calendar days (`settings.agency_timezone`; weeks start on
+Monday there), so a ticket opened at 21:00 in New York counts on that New York day, and a
+range runs from the agency's midnight before its start date to the midnight after its end
+date. A day on which the clocks change is 23 or 25 hours long.
+
+One code path serves PostgreSQL and SQLite (which has no time zones): Python's zoneinfo gives
+the agency's UTC offset over the range (one value, or a few when the clocks change inside it),
+and SQL shifts each timestamp by the offset in force at that instant before taking its date.
+Durations (first response, chat length, backlog age) are elapsed time and need no zone.
+
+The rows returned are the rows behind each chart, and what its CSV download contains.
 """
 
 from __future__ import annotations
@@ -11,8 +20,9 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import Interval, case, func, literal
 from sqlmodel import Session, select
 
 from support_portal.clock import utcnow
@@ -56,37 +66,100 @@ class Report:
     charts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def default_range(today: date) -> tuple[date, date]:
+def agency_zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().agency_timezone)
+
+
+def default_range(now: datetime) -> tuple[date, date]:
+    """The last 30 agency days, today included (at 21:00 in New York, UTC is already on
+    tomorrow)."""
+    today = now.astimezone(agency_zone()).date()
     return today - timedelta(days=29), today
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant the agency's `day` begins, in UTC."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def _bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     if end < start:
         raise ValidationFailed({"end": "The end date is before the start date."})
     if (end - start).days >= MAX_DAYS:
         raise ValidationFailed({"start": f"Pick at most {MAX_DAYS} days."})
-    return (
-        datetime.combine(start, time(), tzinfo=UTC),
-        datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC),
-    )
+    return _midnight(start, zone), _midnight(end + timedelta(days=1), zone)
+
+
+_DAY_SECONDS = 86_400
+
+
+def _offsets(zone: ZoneInfo, lo: datetime, hi: datetime) -> list[tuple[datetime, int]]:
+    """The zone's UTC offset in seconds over [lo, hi): (instant it takes effect, offset), the
+    first at `lo`, one more after each change of the clocks inside the range."""
+
+    def offset_at(second: int) -> int:
+        delta = datetime.fromtimestamp(second, zone).utcoffset() or timedelta()
+        return int(delta.total_seconds())
+
+    first, last = int(lo.timestamp()), int(hi.timestamp()) - 1
+    spans = [(first, offset_at(first))]
+    # Clocks change months apart, so looking once a day finds every change; bisecting then
+    # finds the exact second (changes fall on whole seconds).
+    for day_start in range(first, last, _DAY_SECONDS):
+        before, after = day_start, min(day_start + _DAY_SECONDS, last)
+        if offset_at(after) == spans[-1][1]:
+            continue
+        while after - before > 1:
+            mid = (before + after) // 2
+            if offset_at(mid) == spans[-1][1]:
+                before = mid
+            else:
+                after = mid
+        spans.append((after, offset_at(after)))
+    return [(datetime.fromtimestamp(at, UTC), offset) for at, offset in spans]
 
 
 class _Sql:
-    """The few date expressions that differ between PostgreSQL and SQLite."""
+    """Agency-day expressions, and the few date expressions that differ between PostgreSQL
+    and SQLite.
 
-    def __init__(self, session: Session) -> None:
+    Valid for timestamps inside the report's range only: the offsets are those of that range.
+    """
+
+    def __init__(self, session: Session, offsets: list[tuple[datetime, int]]) -> None:
         self.pg = is_postgres(session)
+        self.offsets = offsets
 
-    def utc(self, col):
-        return func.timezone("UTC", col) if self.pg else col
+    def _shift_by(self, seconds: int):
+        # What moves a UTC timestamp by `seconds`: an interval on PostgreSQL, a date
+        # modifier on SQLite (whose date functions then read the shifted text).
+        if self.pg:
+            return literal(timedelta(seconds=seconds), Interval())
+        return literal(f"{seconds:+d} seconds")
+
+    def local(self, col):
+        """`col` as the agency's wall-clock time (a naive timestamp)."""
+        (_, offset), *changes = self.offsets
+        shift = self._shift_by(offset)
+        if changes:
+            # Before each change, the offset in force until then.
+            whens = []
+            for at, new_offset in changes:
+                whens.append((col < _ts(at), self._shift_by(offset)))
+                offset = new_offset
+            shift = case(*whens, else_=self._shift_by(offset))
+        if self.pg:
+            return func.timezone("UTC", col) + shift
+        return func.datetime(col, shift)
 
     def day(self, col):
-        return func.date(self.utc(col))
+        return func.date(self.local(col))
 
     def week(self, col):
+        """The Monday of the agency week `col` falls in."""
         if self.pg:
-            return func.date(func.date_trunc("week", self.utc(col)))
-        return func.date(col, "weekday 0", "-6 days")
+            return func.date(func.date_trunc("week", self.local(col)))
+        return func.date(self.local(col), "weekday 0", "-6 days")
 
     def seconds(self, later, earlier):
         if self.pg:
@@ -116,8 +189,9 @@ def build_report(
 ) -> Report:
     require_role(principal, Role.MANAGER)
     now = now or utcnow()
-    lo, hi = _bounds(start, end)
-    sql = _Sql(session)
+    zone = agency_zone()
+    lo, hi = _bounds(start, end, zone)
+    sql = _Sql(session, _offsets(zone, lo, hi))
     report = Report(start=start, end=end)
     report.charts["volume"] = _volume(session, sql, start, end, lo, hi)
     report.charts["first_response"] = _first_response(session, sql, lo, hi, now)
@@ -206,7 +280,11 @@ def _first_response(session, sql, lo, hi, now) -> list[dict[str, Any]]:
 
 
 def _backlog(session, now) -> list[dict[str, Any]]:
-    """Open tickets today, by how long ago they were opened."""
+    """Open tickets now, by how long ago they were opened.
+
+    Ages are elapsed time (a day is 24 hours), not calendar days, so this chart depends on
+    neither the date range nor the agency's zone.
+    """
     whens = []
     for label, days in AGE_BUCKETS:
         if days is not None:

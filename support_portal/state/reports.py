@@ -37,7 +37,7 @@ class ReportsState(SessionState):
         if turned_away:
             return turned_away
         if not self.start or not self.end:
-            first, last = reports.default_range(utcnow().date())
+            first, last = reports.default_range(utcnow())
             self.start, self.end = first.isoformat(), last.isoformat()
         return await self._load()
 

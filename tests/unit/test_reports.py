@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -207,3 +208,166 @@ def test_only_managers_see_reports(session, seeded):
 def test_csv_has_a_header_and_one_line_per_row(session, seeded):
     text = reports.to_csv(build(session, seeded).charts["by_organization"])
     assert text.splitlines() == ["name,tickets", "Acme,3", "Beta,2"]
+
+
+# Days in the agency's zone (America/New_York by default).
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def new_york(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=NEW_YORK).astimezone(UTC)
+
+
+@pytest.fixture
+def desk(session):
+    """A manager, an agent and a client, with no tickets yet."""
+    manager = make_user(session, "manager")
+    agent = make_user(session, "agent")
+    client = make_user(session, "client", organization=make_org(session, name="Acme"))
+    session.commit()
+
+    def ticket(when: datetime, **kw):
+        return make_ticket(session, requester=client, agent=agent, now=when, **kw)
+
+    def chat(when: datetime) -> None:
+        session.add(
+            ChatSession(
+                organization_id=client.organization_id,
+                client_id=client.id,
+                status="ended",
+                created_at=when,
+                accepted_at=when,
+                ended_at=when + timedelta(minutes=5),
+            )
+        )
+
+    return principal(manager), ticket, chat
+
+
+def report(session, who, start: date, end: date, now: datetime) -> reports.Report:
+    return reports.build_report(session=session, principal=who, start=start, end=end, now=now)
+
+
+def test_a_ticket_opened_late_in_the_evening_counts_on_that_agency_day(session, desk):
+    who, ticket, chat = desk
+    tuesday = date(2026, 3, 3)
+    late = new_york(tuesday, 21, 30)  # 02:30 UTC on Wednesday
+    t = ticket(late)
+    t.status, t.closed_at = "closed", new_york(tuesday, 23, 45)
+    chat(late)
+    session.commit()
+
+    charts = report(session, who, tuesday, tuesday + timedelta(days=1), late).charts
+
+    assert charts["volume"] == [
+        {"day": "2026-03-03", "opened": 1, "closed": 1},
+        {"day": "2026-03-04", "opened": 0, "closed": 0},
+    ]
+    assert [(r["day"], r["chats"]) for r in charts["chats"]] == [
+        ("2026-03-03", 1),
+        ("2026-03-04", 0),
+    ]
+    # The download holds the chart's rows.
+    assert reports.to_csv(charts["volume"]).splitlines() == [
+        "day,opened,closed",
+        "2026-03-03,1,1",
+        "2026-03-04,0,0",
+    ]
+
+
+def test_a_sunday_evening_ticket_belongs_to_the_week_it_was_opened_in(session, desk):
+    who, ticket, _ = desk
+    ticket(new_york(date(2026, 3, 1), 22))  # Sunday 22:00, Monday 03:00 in UTC
+    session.commit()
+
+    weeks = report(session, who, date(2026, 2, 23), date(2026, 3, 8), NOW).charts["first_response"]
+
+    assert [(w["week"], w["tickets"]) for w in weeks] == [("2026-02-23", 1)]
+
+
+def test_the_range_runs_from_agency_midnight_to_agency_midnight(session, desk):
+    who, ticket, chat = desk
+    start, end = date(2026, 3, 4), date(2026, 3, 5)
+    outside = [
+        new_york(start - timedelta(days=1), 23, 59),  # the evening before: 04:59 UTC on the 4th
+        new_york(end + timedelta(days=1), 0, 0),  # the next day's first minute
+    ]
+    inside = [
+        new_york(start, 0, 0),
+        new_york(end, 20, 0),  # 01:00 UTC on the day after
+        new_york(end, 23, 59),
+    ]
+    for when in outside + inside:
+        ticket(when)
+        chat(when)
+    session.commit()
+
+    charts = report(session, who, start, end, NOW).charts
+
+    assert [(r["day"], r["opened"]) for r in charts["volume"]] == [
+        ("2026-03-04", 1),
+        ("2026-03-05", 2),
+    ]
+    assert [(r["day"], r["chats"]) for r in charts["chats"]] == [
+        ("2026-03-04", 1),
+        ("2026-03-05", 2),
+    ]
+    assert charts["by_organization"] == [{"name": "Acme", "tickets": 3}]
+    assert sum(r["tickets"] for r in charts["by_category"]) == 3
+    assert sum(w["tickets"] for w in charts["first_response"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("sunday", "hours"),
+    [(date(2026, 3, 8), 23), (date(2026, 11, 1), 25)],
+    ids=["clocks-forward", "clocks-back"],
+)
+def test_a_week_when_the_clocks_change_counts_every_ticket_once(session, desk, sunday, hours):
+    who, ticket, chat = desk
+    saturday, monday = sunday - timedelta(days=1), sunday + timedelta(days=1)
+    # One ticket and one chat every hour, from Saturday's first minute to Monday's last.
+    first, last = new_york(saturday, 0, 30), new_york(monday, 23, 30)
+    when = first
+    made = 0
+    while when <= last:
+        ticket(when)
+        chat(when)
+        made += 1
+        when += timedelta(hours=1)
+    session.commit()
+
+    charts = report(session, who, saturday, monday, last + timedelta(hours=1)).charts
+
+    assert made == 24 + hours + 24
+    assert [(r["day"], r["opened"]) for r in charts["volume"]] == [
+        (saturday.isoformat(), 24),
+        (sunday.isoformat(), hours),
+        (monday.isoformat(), 24),
+    ]
+    assert [r["chats"] for r in charts["chats"]] == [24, hours, 24]
+    assert [(w["week"], w["tickets"]) for w in charts["first_response"]] == [
+        ((sunday - timedelta(days=6)).isoformat(), 24 + hours),
+        (monday.isoformat(), 24),
+    ]
+    assert charts["by_organization"] == [{"name": "Acme", "tickets": made}]
+
+
+def test_the_default_range_ends_on_the_agency_day(settings_env):
+    evening = new_york(date(2026, 3, 3), 21)  # already Wednesday in UTC
+    assert reports.default_range(evening) == (date(2026, 2, 2), date(2026, 3, 3))
+    settings_env(AGENCY_TIMEZONE="Asia/Tokyo")
+    assert reports.default_range(evening) == (date(2026, 2, 3), date(2026, 3, 4))
+
+
+def test_days_follow_the_configured_agency_zone(session, desk, settings_env):
+    who, ticket, _ = desk
+    ticket(datetime(2026, 3, 3, 20, 0, tzinfo=UTC))  # 15:00 in New York, 05:00 next day in Tokyo
+    session.commit()
+    start, end = date(2026, 3, 3), date(2026, 3, 4)
+
+    in_new_york = report(session, who, start, end, NOW).charts["volume"]
+    settings_env(AGENCY_TIMEZONE="Asia/Tokyo")
+    in_tokyo = report(session, who, start, end, NOW).charts["volume"]
+
+    assert [r["opened"] for r in in_new_york] == [1, 0]
+    assert [r["opened"] for r in in_tokyo] == [0, 1]
