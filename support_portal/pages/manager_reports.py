@@ -91,6 +91,13 @@ def manager_reports_page() -> rx.Component:
     return page_frame(
         rx.vstack(
             rx.heading("Reports", size="6", as_="h1"),
+            rx.text(
+                "Days and weeks (from Monday) are calendar days in ",
+                s.time_zone,
+                ".",
+                size="2",
+                color_scheme="gray",
+            ),
             rx.hstack(
                 _date_input("From", "report-start", s.start, s.set_start),
                 _date_input("To", "report-end", s.end, s.set_end),

@@ -30,12 +30,15 @@ class ReportsState(SessionState):
     agent_load: Rows = []
     chats: Rows = []
     chat_threshold_minutes: float = 15.0
+    # Days in the charts are calendar days of this zone.
+    time_zone: str = ""
 
     @rx.event
     async def on_load(self):
         turned_away = await self._guard(Role.MANAGER)
         if turned_away:
             return turned_away
+        self.time_zone = get_settings().agency_timezone
         if not self.start or not self.end:
             first, last = reports.default_range(utcnow())
             self.start, self.end = first.isoformat(), last.isoformat()

@@ -34,6 +34,8 @@ def test_a_manager_sees_each_report_chart_and_downloads_its_rows(new_page):
     page.get_by_role("link", name="Reports").click()
     expect(page).to_have_url(re.compile("/manager/reports/?$"))
     expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+    # The zone the days are counted in is said (the app's test settings keep the default).
+    expect(page.get_by_text("calendar days in America/New_York.")).to_be_visible()
     for title in CHARTS.values():
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
     expect(page.get_by_label("From", exact=True)).not_to_have_value("")
