@@ -38,9 +38,7 @@ def db_url(tmp_path):
 
 
 @pytest.mark.parametrize("state", ["memory", "redis"])
-def test_fifty_chats_for_a_minute_store_every_message_once_and_deliver_it(
-    state, db_url, tmp_path
-):
+def test_fifty_chats_for_a_minute_store_every_message_once_and_deliver_it(state, db_url, tmp_path):
     extra = {"DATA_DIR": str(tmp_path / "data")}
     if state == "redis":
         if not REDIS_URL:
