@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_
@@ -60,10 +60,10 @@ class Card:
     haystack: str
     # The client's workflow or automation the ticket is about, so the team sees it at a glance.
     workflow: str = ""
-    view: BoardCard = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.view = BoardCard(
+    def view(self) -> BoardCard:
+        # Built per shown card, not per ticket: a tab shows about eighty of a thousand.
+        return BoardCard(
             id=self.id,
             number=self.number,
             title=self.title,

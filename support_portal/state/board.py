@@ -189,7 +189,7 @@ class BoardState(SessionState):
         for status, cards in data.columns.items():
             matching = [c for c in cards if self._matches(c)]
             limit = self._limits.get(status, PAGE)
-            self._show(status, [c.view for c in matching[:limit]])
+            self._show(status, [c.view() for c in matching[:limit]])
             hidden[status] = max(0, len(matching) - limit)
             totals[status] = len(matching)
         self._show("hidden_counts", hidden)
