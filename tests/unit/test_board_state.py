@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import reflex as rx
 
-from support_portal.services import tickets
-from support_portal.state.board import BoardState
-from tests.factories import make_ticket, make_user, principal
+from support_portal.services import auth, tickets
+from support_portal.state import board as board_module
+from support_portal.state.board import PAGE, BoardState
+from tests.factories import PASSWORD, make_ticket, make_user, principal
+
+
+@pytest.fixture(autouse=True)
+def _no_snapshot_from_another_test(monkeypatch) -> None:
+    monkeypatch.setattr(board_module, "_CACHE", {"revision": None, "at": 0.0, "data": None})
 
 
 def _board_tab() -> tuple[rx.State, BoardState]:
@@ -59,3 +66,21 @@ async def test_cards_reach_the_browser_without_the_servers_filter_fields(session
 
     assert "A workflow bug with a visible title" in sent
     assert "haystack" not in sent and "organization_id" not in sent
+
+
+async def test_show_more_reveals_the_rest_of_a_column(session):
+    manager = make_user(session, "manager")
+    agent = make_user(session, "agent")
+    for i in range(PAGE + 1):
+        make_ticket(session, agent=agent, title=f"Workflow bug number {i} on the board")
+    session.commit()
+    root, board = _board_tab()
+    board.session_token, _ = auth.sign_in(session=session, email=manager.email, password=PASSWORD)
+    await board._reload()
+    assert (len(board.new), board.hidden_counts["new"]) == (PAGE, 1)
+    root._clean()
+
+    await BoardState.show_more.fn(board, "new")
+
+    assert (len(board.new), board.hidden_counts["new"]) == (PAGE + 1, 0)
+    assert {"new", "hidden_counts"} <= board.dirty_vars
