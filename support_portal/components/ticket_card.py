@@ -16,7 +16,7 @@ from support_portal.state.board import UNASSIGNED, BoardState
 CARD_CSS = """
 .card{background:var(--color-panel-solid, #fff);border:1px solid var(--gray-a6);
  border-radius:6px;padding:8px;margin-bottom:8px;cursor:grab;font-size:13px;
- content-visibility:auto;contain-intrinsic-size:auto 150px}
+ content-visibility:auto;contain-intrinsic-size:auto 180px}
 .card h3{font-size:14px;margin:0 0 4px;font-weight:600}
 .card .meta{color:var(--gray-11);margin-bottom:4px}
 .card label{display:flex;gap:4px;align-items:center;margin-top:4px}
