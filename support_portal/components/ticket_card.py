@@ -11,8 +11,9 @@ from support_portal.domain.roles import Actor
 from support_portal.domain.ticket_fields import Priority
 from support_portal.state.board import UNASSIGNED, BoardState
 
-# `content-visibility:auto`: the browser skips style, layout and paint for cards scrolled out
-# of their column (most of the first page), on every page load and every restyle.
+# `content-visibility:auto`: the browser skips style, layout and paint for cards far below the
+# visible part of their column (about half the first page), at load and at every restyle,
+# such as the full one Chromium does when the page is left or reloaded.
 CARD_CSS = """
 .card{background:var(--color-panel-solid, #fff);border:1px solid var(--gray-a6);
  border-radius:6px;padding:8px;margin-bottom:8px;cursor:grab;font-size:13px;

@@ -41,7 +41,7 @@ class BoardCard:
 
 @dataclass
 class Card:
-    """A ticket on the board as the server sorts and filters it; `view` is its browser part."""
+    """A ticket on the board as the server sorts and filters it; `view()` is its browser part."""
 
     id: int
     number: int
