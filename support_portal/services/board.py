@@ -22,7 +22,27 @@ COLUMNS: tuple[Status, ...] = tuple(Status)
 
 
 @dataclass
+class BoardCard:
+    """A card as the browser gets it: only what the card shows or sends back. Every visible
+    card travels in the page's first message, so each field here costs load time."""
+
+    id: int
+    number: int
+    title: str
+    organization: str
+    workflow: str
+    priority: str
+    assignee_id: str
+    assignee: str
+    version: int
+    sla_text: str
+    sla_tone: str
+
+
+@dataclass
 class Card:
+    """A ticket on the board as the server sorts and filters it; `view()` is its browser part."""
+
     id: int
     number: int
     title: str
@@ -40,6 +60,22 @@ class Card:
     haystack: str
     # The client's workflow or automation the ticket is about, so the team sees it at a glance.
     workflow: str = ""
+
+    def view(self) -> BoardCard:
+        # Built per shown card, not per ticket: a tab shows about eighty of a thousand.
+        return BoardCard(
+            id=self.id,
+            number=self.number,
+            title=self.title,
+            organization=self.organization,
+            workflow=self.workflow,
+            priority=self.priority,
+            assignee_id=self.assignee_id,
+            assignee=self.assignee,
+            version=self.version,
+            sla_text=self.sla_text,
+            sla_tone=self.sla_tone,
+        )
 
 
 @dataclass

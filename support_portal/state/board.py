@@ -24,7 +24,7 @@ from support_portal.domain.roles import Role
 from support_portal.services import board as board_service
 from support_portal.services import tickets
 from support_portal.services.authz import Principal
-from support_portal.services.board import BoardData, Card, Option
+from support_portal.services.board import BoardCard, BoardData, Card, Option
 from support_portal.services.errors import Conflict, ServiceError
 from support_portal.state import topics
 from support_portal.state.session import SessionState, in_db
@@ -89,11 +89,11 @@ def refresh_board_later() -> None:
 
 
 class BoardState(SessionState):
-    new: list[Card] = []
-    in_progress: list[Card] = []
-    waiting_on_client: list[Card] = []
-    resolved: list[Card] = []
-    closed: list[Card] = []
+    new: list[BoardCard] = []
+    in_progress: list[BoardCard] = []
+    waiting_on_client: list[BoardCard] = []
+    resolved: list[BoardCard] = []
+    closed: list[BoardCard] = []
     # Cards matching the filters but not shown yet, per column ("Show more" reveals them).
     hidden_counts: dict[str, int] = {}
     totals: dict[str, int] = {}
@@ -147,14 +147,21 @@ class BoardState(SessionState):
         for status, cards in data.columns.items():
             matching = [c for c in cards if self._matches(c)]
             limit = self._limits.get(status, PAGE)
-            setattr(self, status, matching[:limit])
+            self._show(status, [c.view() for c in matching[:limit]])
             hidden[status] = max(0, len(matching) - limit)
             totals[status] = len(matching)
-        self.hidden_counts = hidden
-        self.totals = totals
-        self.staff = data.staff
-        self.organizations = data.organizations
-        self.loaded = True
+        self._show("hidden_counts", hidden)
+        self._show("totals", totals)
+        self._show("staff", data.staff)
+        self._show("organizations", data.organizations)
+        self._show("loaded", True)
+
+    def _show(self, name: str, value: Any) -> None:
+        """Set a var only if its value changed: Reflex sends every var that was set, and the
+        browser redraws what it gets. So a page load right after the browser received this
+        tab's state (a reload), or a change to one card, does not resend or redraw them all."""
+        if getattr(self, name) != value:
+            setattr(self, name, value)
 
     @rx.event
     async def show_more(self, status: str):
