@@ -19,7 +19,7 @@ def _switch(label: str, ident: str, checked, on_change, hint: str) -> rx.Compone
             flex="1",
             align="start",
         ),
-        rx.switch(id=ident, checked=checked, on_change=on_change, size="3"),
+        rx.switch(id=ident, name=ident, checked=checked, on_change=on_change, size="3"),
         html_for=ident,
         style={**ROW, "display": "flex", "align_items": "center", "gap": "1em"},
     )
@@ -48,6 +48,7 @@ def client_settings_page() -> rx.Component:
                 rx.el.label("Phone number", html_for="phone", font_weight="500"),
                 rx.input(
                     id="phone",
+                    name="phone",
                     type="tel",
                     value=s.phone,
                     on_change=s.set_phone,

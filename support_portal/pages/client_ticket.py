@@ -82,6 +82,7 @@ def close_the_loop() -> rx.Component:
                             ),
                             rx.text_area(
                                 id="reopen-reason",
+                                name="reopen-reason",
                                 value=ClientTicketState.reopen_reason,
                                 on_change=ClientTicketState.set_reopen_reason,
                                 width="100%",
