@@ -14,14 +14,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.results import record  # noqa: E402
 from support_portal.domain.systemic import (  # noqa: E402
     find_candidates,
     pairwise_precision_recall,
 )
 from tests.synthetic import NOW, make_labelled_set  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results.json"
-
 
 def run(n_total: int) -> dict[str, float]:
     data = make_labelled_set(n_total=n_total, seed=11)
@@ -44,9 +42,7 @@ def main(argv: list[str]) -> None:
     rows = [run(n) for n in sizes]
     for row in rows:
         print(json.dumps(row))
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["similarity"] = {"runs": rows, "threshold_note": "pairwise precision/recall"}
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    record("similarity", {"runs": rows, "threshold_note": "pairwise precision/recall"})
 
 
 if __name__ == "__main__":
