@@ -21,6 +21,7 @@ from support_portal.domain.systemic import (  # noqa: E402
 )
 from tests.synthetic import NOW, make_labelled_set  # noqa: E402
 
+
 def run(n_total: int) -> dict[str, float]:
     data = make_labelled_set(n_total=n_total, seed=11)
     started = time.perf_counter()
