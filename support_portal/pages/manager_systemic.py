@@ -141,6 +141,9 @@ def _problem(p: ProblemView) -> rx.Component:
             width="100%",
         ),
         width="100%",
+        # One landmark per problem: its forms are told apart by the problem they belong to.
+        role="region",
+        aria_label=p.title,
     )
 
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 BOARD_TOPIC = "board"
 UNASSIGNED = "-"
-PAGE = 25  # cards shown per column before "Show more"
+PAGE = 10  # cards shown per column before "Show more": about a screenful
 CHANGED = "This ticket changed while you were looking at it. The card now shows its latest state."
 
 
