@@ -36,7 +36,10 @@ def index() -> rx.Component:
 app = rx.App(
     api_transformer=build_api(),
     backend_exception_handler=backend_error_toast,
-    head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
+    head_components=[
+        rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
+        rx.script(src="/relative_time.js", defer=True),
+    ],
 )
 app.add_page(index, route="/", title="Support Portal", on_load=LoginState.route_home)
 app.add_page(

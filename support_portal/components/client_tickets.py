@@ -13,9 +13,19 @@ from support_portal.state.ticket_live import TicketLive
 WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}
 
 
-def when(relative, exact) -> rx.Component:
-    """A relative time; the exact time (viewer's zone) on hover and for screen readers."""
-    return rx.el.time(relative, title=exact, aria_label=exact, style={"cursor": "help"})
+def when(relative, exact, at) -> rx.Component:
+    """A relative time; the exact time (viewer's zone) on hover and for screen readers.
+
+    `data-ticks` lets assets/relative_time.js keep the words true while the page stays open
+    ("just now" becomes "5 minutes ago" without a push from the server)."""
+    return rx.el.time(
+        relative,
+        date_time=at,
+        title=exact,
+        aria_label=exact,
+        style={"cursor": "help"},
+        custom_attrs={"data-ticks": ""},
+    )
 
 
 def status_badge(row) -> rx.Component:
@@ -49,7 +59,7 @@ def ticket_card(row: TicketRow) -> rx.Component:
                 rx.text("Who is on it: ", row.assignee, size="2", style=WRAP),
                 rx.text(
                     "Last update ",
-                    when(row.last_update, row.last_update_exact),
+                    when(row.last_update, row.last_update_exact, row.last_update_at),
                     size="2",
                     color_scheme="gray",
                 ),
@@ -97,7 +107,7 @@ def timeline_item(item: TimelineItem) -> rx.Component:
             rx.icon(item.icon, size=18, flex_shrink="0", margin_top="3px"),
             rx.vstack(
                 rx.text(item.headline, weight="medium", style=WRAP),
-                rx.text(when(item.relative, item.exact), size="1", color_scheme="gray"),
+                rx.text(when(item.relative, item.exact, item.at), size="1", color_scheme="gray"),
                 rx.cond(
                     item.link_url != "",
                     rx.el.a(

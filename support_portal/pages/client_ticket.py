@@ -34,7 +34,11 @@ def summary() -> rx.Component:
         rx.heading(f"#{row.ticket_number} {row.title}", size="6", style=WRAP),
         rx.hstack(status_badge(row), wrap="wrap"),
         rx.text("Who is on it: ", row.assignee, size="2"),
-        rx.text("Last update ", when(row.last_update, row.last_update_exact), size="2"),
+        rx.text(
+            "Last update ",
+            when(row.last_update, row.last_update_exact, row.last_update_at),
+            size="2",
+        ),
         rx.cond(row.due != "", rx.text(row.due, size="2", style=WRAP)),
         spacing="2",
         align="start",

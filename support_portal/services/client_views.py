@@ -76,6 +76,8 @@ class TimelineItem:
     body: str = ""
     exact: str = ""
     relative: str = ""
+    # The instant (ISO 8601, UTC), from which the page keeps `relative` true while open.
+    at: str = ""
     files: list[FileLink] = field(default_factory=list)
     # The body cut into text and links (checked http(s) only), so the page never parses it.
     parts: list[TextPart] = field(default_factory=list)
@@ -96,6 +98,7 @@ class TicketRow:
     assignee: str = NOT_ASSIGNED
     last_update: str = ""
     last_update_exact: str = ""
+    last_update_at: str = ""
     due: str = ""
     url: str = ""
 
@@ -130,8 +133,15 @@ def exact_time(when: datetime, tz: ZoneInfo) -> str:
     return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or "")
 
 
+def iso_instant(when: datetime) -> str:
+    return as_utc(when).isoformat(timespec="seconds")
+
+
 def relative_time(when: datetime, now: datetime) -> str:
-    """ "3 hours ago" / "in 2 days": coarse on purpose, the exact time is on hover."""
+    """ "3 hours ago" / "in 2 days": coarse on purpose, the exact time is on hover.
+
+    assets/relative_time.js words past times the same way in the browser, so an open page
+    keeps them true: change both together."""
     seconds = (as_utc(when) - as_utc(now)).total_seconds()
     future = seconds > 0
     s = abs(seconds)
@@ -178,6 +188,7 @@ def _row(session: Session, ticket: Ticket, tz: ZoneInfo, now: datetime) -> Ticke
         assignee=_name(session, ticket.assignee_id) or NOT_ASSIGNED,
         last_update=relative_time(last, now),
         last_update_exact=exact_time(last, tz),
+        last_update_at=iso_instant(last),
         due=_due_text(ticket, tz, now),
         url=f"/client/tickets/{ticket.number}",
     )
@@ -387,6 +398,7 @@ def build_ticket_view(
     for when, _, item in dated:
         item.exact = exact_time(when, tz)
         item.relative = relative_time(when, now)
+        item.at = iso_instant(when)
         items.append(item)
     status = Status(ticket.status)
     return TicketView(

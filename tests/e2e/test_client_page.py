@@ -245,3 +245,28 @@ def test_after_signing_out_the_next_person_in_the_same_tab_gets_nothing_of_the_l
     expect(page.get_by_role("link", name=re.compile(r"^#1003 "))).to_be_visible()
     page.wait_for_timeout(500)  # let any stray live update arrive before checking
     assert not any("Appointment reminder workflow stopped sending SMS" in f for f in frames)
+
+
+def test_relative_times_stay_true_while_the_page_stays_open(new_page, unassigned_ticket):
+    from datetime import UTC, datetime
+
+    from support_portal.services.client_views import relative_time
+
+    page = new_page()
+    sign_in(page, DANA)
+    expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
+    _open_ticket(page, unassigned_ticket)
+    opened = page.locator("ol time[data-ticks]").first
+    expect(opened).to_have_text("just now")
+    at = datetime.fromisoformat(opened.get_attribute("datetime"))
+
+    # The page's clock, moved by the test: three hours and a half later, with no push from
+    # the server, the page says so at its next tick.
+    page.clock.install()
+    page.clock.run_for("03:30:00")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    browser_now = datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, UTC)
+    expect(opened).to_have_text(relative_time(at, browser_now))
+    expect(opened).to_have_text("3 hours ago")
+    # The exact time stays on hover and for screen readers.
+    assert opened.get_attribute("title") == opened.get_attribute("aria-label") != ""
