@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from support_portal.models import User
 from support_portal.services import preferences
 from support_portal.services.errors import ValidationFailed
 from tests.factories import make_user, principal
@@ -19,6 +20,9 @@ def test_a_phone_number_is_stored_in_e164_and_sms_turned_on(session):
         phone="(415) 555-2671",
     )
     assert (user.phone, user.notify_sms, user.notify_email) == ("+14155552671", True, False)
+    session.commit()
+    saved = session.get(User, client.id)
+    assert (saved.notify_email, saved.notify_sms, saved.phone) == (False, True, "+14155552671")
 
 
 def test_sms_cannot_be_turned_on_without_a_phone_number(session):
@@ -27,11 +31,13 @@ def test_sms_cannot_be_turned_on_without_a_phone_number(session):
         preferences.update_preferences(
             session=session,
             principal=principal(client),
-            notify_email=True,
+            notify_email=False,
             notify_sms=True,
-            phone="",
+            phone="  ",
         )
     assert "mobile number" in caught.value.errors["phone"]
+    # Nothing of the refused change is kept.
+    assert session.get(User, client.id).notify_email is True
 
 
 def test_an_unreadable_phone_number_is_refused_with_a_message(session):
@@ -44,7 +50,11 @@ def test_an_unreadable_phone_number_is_refused_with_a_message(session):
             notify_sms=False,
             phone="12",
         )
-    assert "phone" in caught.value.errors
+    # A message the client can act on, not a parser's error.
+    assert caught.value.errors["phone"] in (
+        "That phone number could not be read. Include the country code.",
+        "That phone number is not a valid number.",
+    )
     session.refresh(client)
     assert client.phone is None
 

@@ -123,6 +123,13 @@ def test_client_confirms_a_resolved_ticket_and_it_closes(session, clock):
     client = make_user(session, "client")
     agent = make_user(session, "agent")
     ticket = make_ticket(session, requester=client, agent=agent, now=clock())
+    tickets.assign(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        assignee_id=agent.id,
+        now=clock(),
+    )
     tickets.change_status(
         session=session,
         principal=principal(agent),
@@ -135,13 +142,25 @@ def test_client_confirms_a_resolved_ticket_and_it_closes(session, clock):
     )
     session.commit()
     assert ticket.status == "closed" and ticket.closed_at == clock()
-    assert "fix_confirmed" in {n.kind for n in session.exec(select(Notification)).all()}
+    [closed] = [e for e in events(session, ticket, "status_changed") if e.data["to"] == "closed"]
+    assert closed.actor_id == client.id
+    told = {
+        n.kind for n in session.exec(select(Notification)).all() if n.recipient_user_id == agent.id
+    }
+    assert "fix_confirmed" in told
 
 
 def test_still_broken_reopens_with_the_reason(session, clock):
     client = make_user(session, "client")
     agent = make_user(session, "agent")
     ticket = make_ticket(session, requester=client, agent=agent, now=clock())
+    tickets.assign(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        assignee_id=agent.id,
+        now=clock(),
+    )
     tickets.change_status(
         session=session,
         principal=principal(agent),
@@ -160,7 +179,14 @@ def test_still_broken_reopens_with_the_reason(session, clock):
     )
     assert ticket.status == "in_progress" and ticket.resolved_at is None
     [reopened] = events(session, ticket, "reopened")
-    assert reopened.data["reason"] == "Reminders still skip the SMS step"
+    assert reopened.data["reason"] == "Reminders still skip the SMS step" and (
+        reopened.actor_id == client.id
+    )
+    # The agent on the ticket is told.
+    told = {
+        n.kind for n in session.exec(select(Notification)).all() if n.recipient_user_id == agent.id
+    }
+    assert "ticket_reopened" in told
 
 
 def test_an_agent_may_take_a_ticket_but_only_a_manager_assigns_others(session):
