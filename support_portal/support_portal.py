@@ -21,7 +21,7 @@ from support_portal.state.agent import AgentState
 from support_portal.state.agent_ticket import AgentTicketState
 from support_portal.state.board import BoardState
 from support_portal.state.client import ClientSettingsState, ClientState, ClientTicketState
-from support_portal.state.live_updates import after_job_tick
+from support_portal.state.live_updates import after_job_tick, run_board_clock
 from support_portal.state.login import LoginState
 from support_portal.state.manager_notifications import ManagerNotificationsState
 from support_portal.state.reports import ReportsState
@@ -98,3 +98,4 @@ app.add_page(
 )
 
 app.register_lifespan_task(run_in_background, after_tick=after_job_tick)
+app.register_lifespan_task(run_board_clock)

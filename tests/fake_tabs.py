@@ -25,7 +25,11 @@ class FakeTabs:
         self.connected.add(token)
 
     def state(self, token: str, cls: type) -> Any:
-        return self.states.setdefault((token, cls), cls(_reflex_internal_init=True))
+        """The tab's instance of `cls`, inside a state tree of its own as in the app."""
+        if (token, cls) not in self.states:
+            root = rx.State(_reflex_internal_init=True)
+            self.states[token, cls] = root.get_substate(cls.get_full_name().split("."))
+        return self.states[token, cls]
 
     @contextlib.asynccontextmanager
     async def modify_state(self, token: rx.BaseStateToken):

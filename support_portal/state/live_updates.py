@@ -1,13 +1,23 @@
 """After a committed ticket change: refresh every open view of it, wherever it is shown.
 
 One call for handlers (`ticket_changed_later`), so no screen forgets the board or the
-client's timeline. In-process only; with Redis the pushes reach every worker's tabs.
+client's timeline; with Redis the pushes reach every worker's tabs. The board clock rebuilds
+open boards once a minute so their SLA badges stay true.
 """
 
 from __future__ import annotations
 
-from support_portal.state.board import broadcast_board_changed, refresh_board_later
+import asyncio
+import logging
+
+from support_portal.state import topics
+from support_portal.state.board import BOARD_TOPIC, broadcast_board_changed, refresh_board_later
 from support_portal.state.ticket_live import schedule_ticket_update
+
+log = logging.getLogger(__name__)
+# SLA badges say how much time is left: an open board is rebuilt this often even when no
+# ticket changed, so "3h left" does not stay on screen for an hour.
+BOARD_CLOCK_SECONDS = 60.0
 
 
 def ticket_changed_later(ticket_id: int | None, *, skip_user_id: int | None = None) -> None:
@@ -25,3 +35,24 @@ async def after_job_tick(done: dict[str, int]) -> None:
     """Called by the in-process job loop: boards reload when a job changed something."""
     if any(done.get(name, 0) > 0 for name in _TICKET_JOBS):
         await broadcast_board_changed()
+
+
+async def tick_board_clock() -> bool:
+    """Rebuild the open boards once, by one worker among all; True if this one did."""
+    if not await topics.has_members(BOARD_TOPIC):
+        return False
+    if not await topics.registry().claim("board-clock", BOARD_CLOCK_SECONDS - 1):
+        return False
+    await broadcast_board_changed()
+    return True
+
+
+async def run_board_clock() -> None:
+    """Lifespan task of the web app. Runs whether or not the jobs run in this process: a
+    separate worker changes badges too, and only the web process can reach the tabs."""
+    while True:
+        await asyncio.sleep(BOARD_CLOCK_SECONDS)
+        try:
+            await tick_board_clock()
+        except Exception:
+            log.exception("the board clock failed")

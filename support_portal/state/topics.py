@@ -33,6 +33,7 @@ KEY_SECONDS = 7 * 24 * 3600
 _PREFIX = "support-portal:topic:"
 _TAB_PREFIX = "support-portal:tab-topics:"
 _OWNER_PREFIX = "support-portal:session-tabs:"
+_CLAIM_PREFIX = "support-portal:claim:"
 
 
 class Registry(Protocol):
@@ -41,6 +42,7 @@ class Registry(Protocol):
     async def leave_all(self, token: str) -> None: ...
     async def leave_owner(self, owner: str) -> None: ...
     async def members(self, topic: str) -> list[str]: ...
+    async def claim(self, name: str, seconds: float) -> bool: ...
 
 
 class MemoryRegistry:
@@ -67,6 +69,9 @@ class MemoryRegistry:
     async def leave_owner(self, owner: str) -> None:
         for token in self._tabs_of.pop(owner, set()):
             await self.leave_all(token)
+
+    async def claim(self, name: str, seconds: float) -> bool:
+        return True  # one process: nobody else to take turns with
 
     async def members(self, topic: str) -> list[str]:
         tabs = self._members.get(topic, {})
@@ -111,6 +116,11 @@ class RedisRegistry:
         for token in await self._redis.smembers(_OWNER_PREFIX + owner):
             await self.leave_all(_text(token))
         await self._redis.delete(_OWNER_PREFIX + owner)
+
+    async def claim(self, name: str, seconds: float) -> bool:
+        """True for one caller among every worker per `seconds`."""
+        ms = max(1, int(seconds * 1000))
+        return bool(await self._redis.set(_CLAIM_PREFIX + name, b"1", nx=True, px=ms))
 
     async def members(self, topic: str) -> list[str]:
         key = _PREFIX + topic
