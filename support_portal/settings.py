@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     sla_warning_fraction: float = 0.75
     # The board's Closed column shows tickets closed in the last N days.
     board_closed_days: float = 7.0
+    # Open boards are rebuilt this often even when no ticket changed (SLA badges age).
+    board_refresh_seconds: float = 60.0
     jobs_in_process: bool = True
     jobs_interval_seconds: float = 5.0
 

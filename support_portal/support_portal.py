@@ -97,5 +97,11 @@ app.add_page(
     on_load=SystemicState.on_load,
 )
 
-app.register_lifespan_task(run_in_background, after_tick=after_job_tick)
+
+async def _after_job_tick(done: dict[str, int]) -> None:
+    with app.set_contexts():  # lifespan tasks run outside any event: reach tabs via the app
+        await after_job_tick(done)
+
+
+app.register_lifespan_task(run_in_background, after_tick=_after_job_tick)
 app.register_lifespan_task(run_board_clock)

@@ -159,11 +159,14 @@ async def has_members(topic: str) -> bool:
 def registry() -> Registry:
     """Redis when the app keeps its state in Redis (several workers), else this process."""
     global _registry
-    if _registry is None:
-        manager = getattr(_app(), "state_manager", None)
-        redis = getattr(manager, "redis", None)
-        _registry = RedisRegistry(redis) if redis is not None else MemoryRegistry()
-    return _registry
+    if _registry is not None:
+        return _registry
+    app = _app()
+    redis = getattr(getattr(app, "state_manager", None), "redis", None)
+    chosen: Registry = RedisRegistry(redis) if redis is not None else MemoryRegistry()
+    if app is not None:  # decided only once the app (and its state manager) is known
+        _registry = chosen
+    return chosen
 
 
 def use_registry(value: Registry | None) -> None:
