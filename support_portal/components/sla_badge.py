@@ -14,6 +14,7 @@ BADGE_CSS = """
 .sla-breached{background:#fde2e1;color:#7f1d1d;border-color:#e5484d;font-weight:600}
 .sla-paused{background:#eef0f3;color:#374151;border-color:#c4c9d2}
 .sla-none{display:none}
+.sep:has(+ .sla-none){display:none}
 """
 
 

@@ -47,7 +47,9 @@ def ticket_card(card, status: str) -> rx.Component:
         rx.cond(card.workflow != "", rx.el.div(f"Workflow: {card.workflow}", class_name="meta")),
         rx.el.div(
             rx.el.span(card.priority, class_name="prio-" + card.priority.to(str)),
-            f" · {card.assignee} · ",
+            f" · {card.assignee}",
+            # Hidden with the badge when the ticket has no SLA clock (resolved, closed).
+            rx.el.span(" · ", class_name="sep"),
             sla_badge(card.sla_text, card.sla_tone),
             class_name="meta",
         ),

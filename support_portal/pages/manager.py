@@ -13,13 +13,14 @@ from support_portal.domain.ticket_fields import Priority
 from support_portal.state.board import UNASSIGNED, BoardState
 
 # The column heading sticks above its cards; `z-index` keeps it there, since each card is its
-# own stacking context (see `content-visibility` in CARD_CSS).
+# own stacking context (see `content-visibility` in CARD_CSS), and its background is the
+# column's colour made opaque (the column's own is translucent: cards would show through).
 BOARD_CSS = """
 .board{display:grid;grid-template-columns:repeat(5,minmax(220px,1fr));gap:10px;overflow-x:auto}
 .column{background:var(--gray-a2);border:1px solid var(--gray-a5);border-radius:8px;padding:8px;
  max-height:calc(100vh - 190px);overflow-y:auto;min-height:200px}
-.column h2{font-size:15px;margin:0 0 8px;position:sticky;top:-8px;background:inherit;padding:4px 0;
- z-index:1}
+.column h2{font-size:15px;margin:0 0 8px;position:sticky;top:-8px;background:var(--gray-2);
+ padding:4px 0;z-index:1}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:8px 0 12px;font-size:14px}
 .filters label{display:flex;gap:6px;align-items:center}
 """
