@@ -62,5 +62,5 @@ def test_with_redis_a_worker_holds_a_tabs_lock_briefly_unless_told_otherwise():
         )
         return out.stdout.strip().splitlines()[-1]
 
-    assert run({}) == "True 1000"
+    assert run({}) == "True 5000"
     assert run({"REFLEX_OPLOCK_ENABLED": "false"}).startswith("False")
