@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -44,52 +45,47 @@ def _chat_card(chat: Any, action: rx.Component) -> rx.Component:
     )
 
 
-def waiting_chats() -> rx.Component:
+def _chat_list(
+    title: str, chats: rx.Var, action: Callable[[rx.Var], rx.Component], empty: str
+) -> rx.Component:
+    """A titled region of chat cards, each with its one action button."""
     return rx.vstack(
-        rx.heading("Waiting chats", size="4"),
+        rx.heading(title, size="4"),
         rx.cond(
-            AgentsQueueState.chats.length() > 0,
-            rx.foreach(
-                AgentsQueueState.chats,
-                lambda c: _chat_card(
-                    c,
-                    rx.button(
-                        "Accept",
-                        on_click=S.accept(c["id"].to(int)),
-                        aria_label="Accept chat from " + c["client_name"].to(str),
-                    ),
-                ),
-            ),
-            rx.text("No one is waiting.", color_scheme="gray"),
+            chats.length() > 0,
+            rx.foreach(chats, lambda c: _chat_card(c, action(c))),
+            rx.text(empty, color_scheme="gray"),
         ),
         width="100%",
-        aria_label="Waiting chats",
         role="region",
+        aria_label=title,
+    )
+
+
+def waiting_chats() -> rx.Component:
+    return _chat_list(
+        "Waiting chats",
+        AgentsQueueState.chats,
+        lambda c: rx.button(
+            "Accept",
+            on_click=S.accept(c["id"].to(int)),
+            aria_label="Accept chat from " + c["client_name"].to(str),
+        ),
+        "No one is waiting.",
     )
 
 
 def my_chats() -> rx.Component:
-    return rx.vstack(
-        rx.heading("My chats", size="4"),
-        rx.cond(
-            S.active_chats.length() > 0,
-            rx.foreach(
-                S.active_chats,
-                lambda c: _chat_card(
-                    c,
-                    rx.button(
-                        "Open",
-                        variant="soft",
-                        on_click=S.open_chat(c["id"].to(int)),
-                        aria_label="Open chat with " + c["client_name"].to(str),
-                    ),
-                ),
-            ),
-            rx.text("No active chats.", color_scheme="gray"),
+    return _chat_list(
+        "My chats",
+        S.active_chats,
+        lambda c: rx.button(
+            "Open",
+            variant="soft",
+            on_click=S.open_chat(c["id"].to(int)),
+            aria_label="Open chat with " + c["client_name"].to(str),
         ),
-        width="100%",
-        role="region",
-        aria_label="My chats",
+        "No active chats.",
     )
 
 
