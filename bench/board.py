@@ -9,8 +9,6 @@ on a free port and drives Chromium with Playwright. Figures go to bench/results.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,17 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+from tests import live_app
 
 ROOT = Path(__file__).resolve().parent.parent
 N = int(os.environ.get("BENCH_BOARD_TICKETS", "1000"))
 RUNS = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _seed(env: dict[str, str]) -> tuple[float, int]:
@@ -62,31 +54,6 @@ def _seed(env: dict[str, str]) -> tuple[float, int]:
         cards = sum(len(c) for c in data.columns.values())
         shown = sum(min(PAGE, len(c)) for c in data.columns.values())
     return statistics.median(times), cards, shown
-
-
-def _start_app(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    log = open(log_path, "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod",
-            "--frontend-port", str(port), "--backend-port", str(port), "--loglevel", "warning",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(log_path.read_text()[-3000:])
-        try:
-            if httpx.get(f"{url}/ping", timeout=2).status_code == 200:
-                httpx.get(f"{url}/login", timeout=30, follow_redirects=True)
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise RuntimeError("app did not start")
 
 
 # Where a page load's time goes, recorded in the page: when the first websocket message with
@@ -204,8 +171,7 @@ def main() -> dict[str, float]:
     for key in ("REDIS_URL", "REFLEX_REDIS_URL", "REFLEX_DB_URL"):
         env.pop(key, None)
     server_s, cards, shown = _seed(env)
-    proc, url = _start_app(env, tmp / "reflex.log")
-    try:
+    with live_app.backend(env, tmp / "reflex.log", frontend=True) as url:
         figures = {
             "open_tickets_seeded": N,
             "cards_on_board": cards,
@@ -213,12 +179,6 @@ def main() -> dict[str, float]:
             "server_board_data_ms_median": round(server_s * 1000, 1),
             **_browser(url, shown),
         }
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
     from bench.results import record
 
     record("board", figures)

@@ -93,12 +93,16 @@ def migrate(env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def backend(env: dict[str, str], log_path: Path, port: int | None = None) -> Iterator[str]:
-    """`reflex run --env prod --backend-only` on a free port; yields its http URL.
+def backend(
+    env: dict[str, str], log_path: Path, port: int | None = None, *, frontend: bool = False
+) -> Iterator[str]:
+    """`reflex run --env prod` on a free port; yields its http URL once it answers.
 
-    The frontend is not built: socket clients need only the backend, and the build would
-    take the CPU the measurement needs."""
+    Without `frontend` only the backend runs (`--backend-only`): socket clients need only
+    that, and the build would take the CPU a measurement needs. With it, the pages are built
+    and served on the same port, for a browser."""
     port = port or free_port()
+    serve = ["--frontend-port", str(port)] if frontend else ["--backend-only"]
     log = open(log_path, "ab")  # noqa: SIM115
     proc = subprocess.Popen(
         [
@@ -106,7 +110,7 @@ def backend(env: dict[str, str], log_path: Path, port: int | None = None) -> Ite
             "run",
             "--env",
             "prod",
-            "--backend-only",
+            *serve,
             "--backend-port",
             str(port),
             "--loglevel",
@@ -119,18 +123,14 @@ def backend(env: dict[str, str], log_path: Path, port: int | None = None) -> Ite
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
+    # Building the pages takes a few minutes on a cold machine.
+    deadline = time.monotonic() + (300 if frontend else 180)
     try:
-        while True:
+        while not _answers(url, pages=frontend):
             if proc.poll() is not None:
-                raise RuntimeError(f"backend exited:\n{log_path.read_text()[-4000:]}")
-            try:
-                if httpx.get(f"{url}/ping", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
+                raise RuntimeError(f"app exited:\n{log_path.read_text()[-4000:]}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"backend did not start:\n{log_path.read_text()[-4000:]}")
+                raise RuntimeError(f"app did not start:\n{log_path.read_text()[-4000:]}")
             time.sleep(0.5)
         yield url
     finally:
@@ -141,6 +141,15 @@ def backend(env: dict[str, str], log_path: Path, port: int | None = None) -> Ite
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+def _answers(url: str, *, pages: bool) -> bool:
+    try:
+        if httpx.get(f"{url}/ping", timeout=2).status_code != 200:
+            return False
+        return not pages or httpx.get(f"{url}/login", timeout=30, follow_redirects=True).is_success
+    except httpx.HTTPError:
+        return False
 
 
 @dataclass

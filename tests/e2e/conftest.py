@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests import live_app
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -34,12 +32,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _chromium() -> str | None:
@@ -96,54 +88,9 @@ def app_url(app_env, tmp_path_factory) -> Iterator[str]:
     cli = [sys.executable, "-m", "support_portal.cli"]
     subprocess.run([*cli, "migrate"], env=app_env, check=True, cwd=ROOT, capture_output=True)
     subprocess.run([*cli, "seed-demo"], env=app_env, check=True, cwd=ROOT, capture_output=True)
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("logs") / "reflex.log"
-    log = open(log_path, "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            str(BIN / "reflex"),
-            "run",
-            "--env",
-            "prod",
-            "--frontend-port",
-            str(port),
-            "--backend-port",
-            str(port),
-            "--loglevel",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=app_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"app exited:\n{log_path.read_text()[-4000:]}")
-            try:
-                if (
-                    httpx.get(f"{url}/ping", timeout=2).status_code == 200
-                    and httpx.get(f"{url}/login", timeout=5, follow_redirects=True).status_code
-                    == 200
-                ):
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"app did not start:\n{log_path.read_text()[-4000:]}")
-            time.sleep(1)
+    with live_app.backend(app_env, log_path, frontend=True) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -34,6 +34,7 @@ from support_portal.notify.channels import (
 )
 from support_portal.notify.dispatcher import dispatch_due
 from support_portal.settings import Settings
+from tests import live_app
 from tests.factories import make_ticket, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,16 +120,10 @@ def sendgrid_spec_with_errors() -> dict:
     return spec
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(prism: Path, spec: dict, tmp: Path, name: str) -> Iterator[str]:
     path = tmp / name
     path.write_text(json.dumps(spec))
-    port = _free_port()
+    port = live_app.free_port()
     log = open(tmp / f"{name}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [str(prism), "mock", "--errors", "-h", "127.0.0.1", "-p", str(port), str(path)],
