@@ -12,7 +12,6 @@ Other screens that change tickets call `await broadcast_board_changed()` (or the
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
@@ -29,8 +28,6 @@ from support_portal.services.errors import Conflict, ServiceError
 from support_portal.state import topics
 from support_portal.state.session import SessionState, in_db
 from support_portal.state.ticket_live import schedule_ticket_update
-
-log = logging.getLogger(__name__)
 
 BOARD_TOPIC = "board"
 UNASSIGNED = "-"

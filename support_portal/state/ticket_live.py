@@ -9,8 +9,6 @@ may see the ticket.
 
 from __future__ import annotations
 
-import logging
-
 import reflex as rx
 
 from support_portal.models import Ticket
@@ -18,8 +16,6 @@ from support_portal.services import client_views
 from support_portal.services.client_views import TicketRow, TicketView, TimelineItem
 from support_portal.state import topics
 from support_portal.state.session import in_db
-
-log = logging.getLogger(__name__)
 
 
 def live_topic(ticket_id: int, user_id: int) -> str:
