@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import support_portal.db_types
+import support_portal.db.types
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -11,7 +11,7 @@ from support_portal.services.errors import ServiceError
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from support_portal import migrations
+    from support_portal.db import migrations
 
     migrations.upgrade()
     print("Database is up to date.")

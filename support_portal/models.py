@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from support_portal.clock import utcnow
-from support_portal.db_types import UtcDateTime
+from support_portal.db.types import UtcDateTime
 
 
 def _ts(**kw: Any) -> Any:

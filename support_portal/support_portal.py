@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.api.app import build_api
 from support_portal.jobs.runner import run_in_background
 from support_portal.pages.agent import agent_page
@@ -17,11 +17,11 @@ from support_portal.pages.manager import manager_page
 from support_portal.pages.manager_notifications import manager_notifications_page
 from support_portal.pages.manager_reports import manager_reports_page
 from support_portal.pages.manager_systemic import manager_systemic_page
+from support_portal.realtime.updates import after_job_tick, run_board_clock
 from support_portal.state.agent import AgentState
 from support_portal.state.agent_ticket import AgentTicketState
 from support_portal.state.board import BoardState
 from support_portal.state.client import ClientSettingsState, ClientState, ClientTicketState
-from support_portal.state.live_updates import after_job_tick, run_board_clock
 from support_portal.state.login import LoginState
 from support_portal.state.manager_notifications import ManagerNotificationsState
 from support_portal.state.reports import ReportsState
@@ -43,56 +43,56 @@ app = rx.App(
 )
 app.add_page(index, route="/", title="Support Portal", on_load=LoginState.route_home)
 app.add_page(
-    login_page, route=routes.LOGIN, title="Sign in · Support Portal", on_load=LoginState.on_load
+    login_page, route=urls.LOGIN, title="Sign in · Support Portal", on_load=LoginState.on_load
 )
 app.add_page(
     client_page,
-    route=routes.CLIENT,
+    route=urls.CLIENT,
     title="My tickets · Support Portal",
     on_load=ClientState.on_load,
 )
 app.add_page(
     client_ticket_page,
-    route=routes.CLIENT_TICKET,
+    route=urls.CLIENT_TICKET,
     title="Ticket · Support Portal",
     on_load=ClientTicketState.on_load,
 )
 app.add_page(
     client_settings_page,
-    route=routes.CLIENT_SETTINGS,
+    route=urls.CLIENT_SETTINGS,
     title="Notification settings · Support Portal",
     on_load=ClientSettingsState.on_load,
 )
 app.add_page(
     agent_page,
-    route=routes.AGENT,
+    route=urls.AGENT,
     title="Agent console · Support Portal",
     on_load=AgentState.on_load,
 )
 app.add_page(
     agent_ticket_page,
-    route=routes.AGENT_TICKET,
+    route=urls.AGENT_TICKET,
     title="Ticket · Support Portal",
     on_load=AgentTicketState.on_load,
 )
 app.add_page(
-    manager_page, route=routes.MANAGER, title="Board · Support Portal", on_load=BoardState.on_load
+    manager_page, route=urls.MANAGER, title="Board · Support Portal", on_load=BoardState.on_load
 )
 app.add_page(
     manager_notifications_page,
-    route=routes.MANAGER_NOTIFICATIONS,
+    route=urls.MANAGER_NOTIFICATIONS,
     title="Notifications · Support Portal",
     on_load=ManagerNotificationsState.on_load,
 )
 app.add_page(
     manager_reports_page,
-    route=routes.MANAGER_REPORTS,
+    route=urls.MANAGER_REPORTS,
     title="Reports · Support Portal",
     on_load=ReportsState.on_load,
 )
 app.add_page(
     manager_systemic_page,
-    route=routes.MANAGER_SYSTEMIC,
+    route=urls.MANAGER_SYSTEMIC,
     title="Systemic issues · Support Portal",
     on_load=SystemicState.on_load,
 )

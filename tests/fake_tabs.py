@@ -8,7 +8,7 @@ from typing import Any
 
 import reflex as rx
 
-from support_portal.state import topics
+from support_portal.realtime import topics
 
 
 class FakeTabs:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import support_portal.db_types
+import support_portal.db.types
 
 revision: str = "0002_board"
 down_revision: str | None = "0001"
@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("sla_check_at", support_portal.db_types.UtcDateTime(timezone=True), nullable=True)
+            sa.Column("sla_check_at", support_portal.db.types.UtcDateTime(timezone=True), nullable=True)
         )
         batch_op.create_index(batch_op.f("ix_ticket_sla_check_at"), ["sla_check_at"], unique=False)
 

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from support_portal import routes as app_routes
+from support_portal import urls
 from support_portal.db import session_scope
 from support_portal.services import auth
 from support_portal.services.attachments import open_attachment
@@ -23,7 +23,7 @@ def _not_found() -> Response:
 
 
 def _serve(request: Request) -> Response:
-    token = request.cookies.get(app_routes.SESSION_COOKIE)
+    token = request.cookies.get(urls.SESSION_COOKIE)
     with session_scope() as session:
         principal = auth.principal_for_token(session=session, token=token)
         if principal is None:

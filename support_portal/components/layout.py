@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.state.session import SessionState
 
 NAV: dict[str, list[tuple[str, str]]] = {
-    "client": [("My tickets", routes.CLIENT), ("Notification settings", routes.CLIENT_SETTINGS)],
-    "agent": [("Console", routes.AGENT)],
+    "client": [("My tickets", urls.CLIENT), ("Notification settings", urls.CLIENT_SETTINGS)],
+    "agent": [("Console", urls.AGENT)],
     "manager": [
-        ("Board", routes.MANAGER),
-        ("Systemic issues", routes.MANAGER_SYSTEMIC),
-        ("Reports", routes.MANAGER_REPORTS),
-        ("Notifications", routes.MANAGER_NOTIFICATIONS),
-        ("Agent console", routes.AGENT),
+        ("Board", urls.MANAGER),
+        ("Systemic issues", urls.MANAGER_SYSTEMIC),
+        ("Reports", urls.MANAGER_REPORTS),
+        ("Notifications", urls.MANAGER_NOTIFICATIONS),
+        ("Agent console", urls.AGENT),
     ],
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.components.layout import page_frame
 from support_portal.components.links import external_link, rich_text
 from support_portal.components.zoom import field_error, schedule_zoom_form
@@ -238,10 +238,10 @@ def agent_ticket_page() -> rx.Component:
             S.not_found,
             rx.vstack(
                 rx.heading("Ticket not found", size="6"),
-                rx.link("Back to the console", href=routes.AGENT),
+                rx.link("Back to the console", href=urls.AGENT),
             ),
             rx.vstack(
-                rx.link("← Console", href=routes.AGENT, size="2"),
+                rx.link("← Console", href=urls.AGENT, size="2"),
                 rx.heading("Ticket #", S.ticket_number.to_string(), ": ", S.title, size="6"),
                 rx.hstack(
                     rx.badge(S.status_label, size="2"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.components.client_tickets import WRAP, status_badge, timeline, when
 from support_portal.components.layout import page_frame
+from support_portal.realtime.ticket_live import TicketLive
 from support_portal.state.client import DETAILS_UPLOAD_ID, ClientTicketState
-from support_portal.state.ticket_live import TicketLive
 
 TALL = {"min_height": "44px"}
 
@@ -25,7 +25,7 @@ def summary() -> rx.Component:
     return rx.vstack(
         rx.link(
             "← My tickets",
-            href=routes.CLIENT,
+            href=urls.CLIENT,
             size="2",
             style=TALL,
             display="flex",
@@ -218,7 +218,7 @@ def not_found() -> rx.Component:
     return rx.vstack(
         rx.heading("Ticket not found", size="6"),
         rx.text("There is no ticket with that number among your organization's tickets."),
-        rx.link("Back to my tickets", href=routes.CLIENT, size="3"),
+        rx.link("Back to my tickets", href=urls.CLIENT, size="3"),
         spacing="3",
     )
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.clock import as_utc, utcnow
 from support_portal.domain import chat_rules
 from support_portal.domain.links import link_segments
@@ -445,7 +445,7 @@ def convert_to_ticket(
         session,
         chat,
         f"We opened ticket #{ticket.number} for this: {ticket.title}. "
-        f"Follow it at {routes.client_ticket(ticket.number)}. "
+        f"Follow it at {urls.client_ticket(ticket.number)}. "
         + _first_response_words(ticket, tz_name),
         now,
     )

@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 
 from support_portal.clock import utcnow
 from support_portal.db import is_postgres
-from support_portal.db_types import UtcDateTime
+from support_portal.db.types import UtcDateTime
 from support_portal.domain.lifecycle import OPEN_STATUSES
 from support_portal.domain.roles import Role
 from support_portal.models import ChatSession, Organization, Ticket, User

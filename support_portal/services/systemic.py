@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.domain.roles import Role
 from support_portal.domain.similarity import TicketText
 from support_portal.domain.systemic import WINDOW, Candidate, find_candidates
@@ -126,7 +126,7 @@ def _insert(session: Session, candidate: Candidate, now: datetime) -> bool:
             "ticket_numbers": ", ".join(f"#{n}" for n in sorted(numbers)),
             "affected_area": candidate.affected_area,
             "shared_terms": ", ".join(candidate.shared_terms),
-            "link": get_settings().public_base_url.rstrip("/") + routes.MANAGER_SYSTEMIC,
+            "link": get_settings().public_base_url.rstrip("/") + urls.MANAGER_SYSTEMIC,
         },
         dedupe_key=f"systemic:{candidate.signature}",
     )

@@ -11,7 +11,8 @@ from support_portal.domain.lifecycle import STATUS_LABELS
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_quality import TicketDraft
-from support_portal.services import agent_tickets, attachments, live_channels, problems
+from support_portal.realtime.updates import ticket_changed_later
+from support_portal.services import agent_tickets, attachments, escalations, problems
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError, ValidationFailed
 from support_portal.settings import get_settings
@@ -23,7 +24,6 @@ from support_portal.state.chat import (
     refresh_queue_later,
     refresh_room_later,
 )
-from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import in_db
 
 TEAM = (Role.AGENT, Role.MANAGER)
@@ -96,7 +96,7 @@ class AgentConsoleState(ChatMemberState):
             return None
         self.zoom_errors, self.zoom_notice = {}, ""
         self.zoom_tz = await in_db(
-            lambda s: live_channels.client_timezone(session=s, principal=principal, chat_id=chat_id)
+            lambda s: escalations.client_timezone(session=s, principal=principal, chat_id=chat_id)
         )
         return room
 

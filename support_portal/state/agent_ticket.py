@@ -13,7 +13,8 @@ from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
 from support_portal.models import Organization, User
-from support_portal.services import agent_tickets, attachments, live_channels, tickets
+from support_portal.realtime.updates import ticket_changed_later
+from support_portal.services import agent_tickets, attachments, escalations, tickets
 from support_portal.services.errors import (
     NotFound,
     ServiceError,
@@ -22,7 +23,6 @@ from support_portal.services.errors import (
 )
 from support_portal.services.notifications import format_local
 from support_portal.settings import get_settings
-from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import SessionState, in_db
 
 TEAM = (Role.AGENT, Role.MANAGER)
@@ -131,7 +131,7 @@ def schedule_zoom_from_form(s, principal, form_data: dict[str, Any], **where: An
     if when is None:
         raise ValidationFailed({"zoom_scheduled_at": "Choose the date and time of the call."})
     try:
-        live_channels.schedule_zoom(
+        escalations.schedule_zoom(
             session=s,
             principal=principal,
             meeting_url=str(form_data.get("meeting_url", "")),
@@ -186,8 +186,8 @@ class AgentTicketState(SessionState):
                     session=s, principal=principal, ticket=ticket
                 )
             ]
-            zoom = live_channels.escalation_views(session=s, principal=principal, ticket=ticket)
-            tz = live_channels.client_timezone(session=s, principal=principal, ticket=ticket)
+            zoom = escalations.escalation_views(session=s, principal=principal, ticket=ticket)
+            tz = escalations.client_timezone(session=s, principal=principal, ticket=ticket)
             return ticket, org, requester, events, files, zoom, tz
 
         try:
@@ -319,7 +319,7 @@ class AgentTicketState(SessionState):
 
         def action(s, p, t):
             try:
-                live_channels.add_link(session=s, principal=p, ticket=t, url=url, title=title)
+                escalations.add_link(session=s, principal=p, ticket=t, url=url, title=title)
             except ValidationFailed as exc:
                 raise ValidationFailed({f"link_{k}": v for k, v in exc.errors.items()}) from exc
 
@@ -343,11 +343,11 @@ class AgentTicketState(SessionState):
 
         def action(s, p, t):
             # The id comes from the browser: it must be one of this ticket's calls.
-            mine = live_channels.escalations_for_ticket(session=s, principal=p, ticket=t)
+            mine = escalations.escalations_for_ticket(session=s, principal=p, ticket=t)
             if raw_id not in {str(e.id) for e in mine}:
                 raise NotFound("Zoom escalation not found.")
             try:
-                live_channels.record_zoom_outcome(
+                escalations.record_zoom_outcome(
                     session=s,
                     principal=p,
                     escalation_id=int(raw_id),

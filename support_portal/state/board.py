@@ -20,14 +20,14 @@ import reflex as rx
 from support_portal.clock import utcnow
 from support_portal.domain.lifecycle import TransitionNotAllowed
 from support_portal.domain.roles import Role
+from support_portal.realtime import topics
+from support_portal.realtime.ticket_live import schedule_ticket_update
 from support_portal.services import board as board_service
 from support_portal.services import tickets
 from support_portal.services.authz import Principal
 from support_portal.services.board import BoardCard, BoardData, Card, Option
 from support_portal.services.errors import Conflict, ServiceError
-from support_portal.state import topics
 from support_portal.state.session import SessionState, in_db
-from support_portal.state.ticket_live import schedule_ticket_update
 
 BOARD_TOPIC = "board"
 UNASSIGNED = "-"

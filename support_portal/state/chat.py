@@ -15,11 +15,11 @@ from typing import Any
 
 import reflex as rx
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.domain.roles import Role
+from support_portal.realtime import topics
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError
-from support_portal.state import topics
 from support_portal.state.session import SessionState, in_db
 
 QUEUE_TOPIC = "agents-queue"
@@ -68,7 +68,7 @@ class ChatRoomState(rx.State):
 
     @rx.var
     def client_ticket_href(self) -> str:
-        return routes.client_ticket(self.ticket_number) if self.ticket_number else ""
+        return urls.client_ticket(self.ticket_number) if self.ticket_number else ""
 
     @rx.var
     def is_open(self) -> bool:

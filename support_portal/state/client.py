@@ -6,10 +6,13 @@ import reflex as rx
 
 from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
+from support_portal.realtime import topics
+from support_portal.realtime.ticket_live import TicketLive, live_topic
+from support_portal.realtime.updates import ticket_changed_later
 from support_portal.services import (
     attachments,
     client_views,
-    live_channels,
+    escalations,
     preferences,
     tickets,
 )
@@ -21,10 +24,7 @@ from support_portal.services.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from support_portal.state import topics
-from support_portal.state.live_updates import ticket_changed_later
 from support_portal.state.session import SessionState, in_db
-from support_portal.state.ticket_live import TicketLive, live_topic
 
 DETAILS_UPLOAD_ID = "details-files"
 
@@ -185,7 +185,7 @@ class ClientTicketState(SessionState):
         """A Loom walkthrough or another web link, added to the ticket by the client."""
         url, title = str(form.get("url", "")), str(form.get("title", ""))
         done = await self._act(
-            lambda s, p, t: live_channels.add_link(
+            lambda s, p, t: escalations.add_link(
                 session=s, principal=p, ticket=t, url=url, title=title, now=utcnow()
             ),
             error_field="link_error",

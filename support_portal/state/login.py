@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.domain.roles import HOME_PAGE, Role
+from support_portal.realtime import topics
 from support_portal.services import auth
 from support_portal.services.errors import Throttled
-from support_portal.state import topics
 from support_portal.state.session import SessionState, in_db
 
 
@@ -31,7 +31,7 @@ class LoginState(SessionState):
     @rx.event
     async def route_home(self):
         principal = await self._current()
-        return rx.redirect(HOME_PAGE[principal.role] if principal else routes.LOGIN)
+        return rx.redirect(HOME_PAGE[principal.role] if principal else urls.LOGIN)
 
     @rx.event
     async def submit(self, form: dict):

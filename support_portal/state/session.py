@@ -14,13 +14,13 @@ from reflex.app import default_backend_exception_handler
 from reflex.event import EventSpec
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from support_portal import routes
+from support_portal import urls
 from support_portal.db import session_scope
 from support_portal.domain.roles import HOME_PAGE, Role
+from support_portal.realtime import topics
 from support_portal.services import auth
 from support_portal.services.authz import Principal
 from support_portal.services.errors import Unavailable
-from support_portal.state import topics
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ def session_owner(session_id: int) -> str:
 
 
 class SessionState(rx.State):
-    session_token: str = rx.Cookie("", name=routes.SESSION_COOKIE, same_site="strict")
+    session_token: str = rx.Cookie("", name=urls.SESSION_COOKIE, same_site="strict")
     user_name: str = ""
     user_role: str = ""
     # Checked at every page load; not trusted for anything but what to show.
@@ -96,7 +96,7 @@ class SessionState(rx.State):
 
     def _turn_away(self, principal: Principal | None):
         if principal is None:
-            return rx.redirect(routes.LOGIN)
+            return rx.redirect(urls.LOGIN)
         return [
             rx.toast.error("That page is not available to your account."),
             rx.redirect(HOME_PAGE[principal.role]),
@@ -125,5 +125,5 @@ class SessionState(rx.State):
         # live rooms) is sent to whoever signs in next in this tab.
         return [
             rx.remove_session_storage("token"),
-            rx.call_script(f"window.location.replace('{routes.LOGIN}')"),
+            rx.call_script(f"window.location.replace('{urls.LOGIN}')"),
         ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from support_portal.api.app import build_api
-from support_portal.routes import SESSION_COOKIE
 from support_portal.services import attachments, auth
+from support_portal.urls import SESSION_COOKIE
 from tests.factories import PASSWORD, make_org, make_ticket, make_user, principal
 from tests.files import PNG
 

@@ -8,8 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import inspect, text
 
-from support_portal import migrations
-from support_portal.db import make_engine
+from support_portal.db import make_engine, migrations
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -31,7 +31,7 @@ from support_portal.services import (
     board,
     chat,
     client_views,
-    live_channels,
+    escalations,
     notification_log,
     preferences,
     problems,
@@ -291,14 +291,14 @@ MATRIX: dict[str, Case] = {
         HOLDER,
     ),
     # live_channels
-    "live_channels.add_link": Case(
-        lambda w, s, p: live_channels.add_link(
+    "escalations.add_link": Case(
+        lambda w, s, p: escalations.add_link(
             session=s, principal=p, ticket=w.ticket_a, url=LOOM, title="Walkthrough"
         ),
         ORG_A,
     ),
-    "live_channels.schedule_zoom[ticket]": Case(
-        lambda w, s, p: live_channels.schedule_zoom(
+    "escalations.schedule_zoom[ticket]": Case(
+        lambda w, s, p: escalations.schedule_zoom(
             session=s,
             principal=p,
             ticket=w.ticket_a,
@@ -308,8 +308,8 @@ MATRIX: dict[str, Case] = {
         ),
         TEAM,
     ),
-    "live_channels.schedule_zoom[chat]": Case(
-        lambda w, s, p: live_channels.schedule_zoom(
+    "escalations.schedule_zoom[chat]": Case(
+        lambda w, s, p: escalations.schedule_zoom(
             session=s,
             principal=p,
             chat_id=w.chat_a.id,
@@ -319,8 +319,8 @@ MATRIX: dict[str, Case] = {
         ),
         HOLDER,
     ),
-    "live_channels.record_zoom_outcome": Case(
-        lambda w, s, p: live_channels.record_zoom_outcome(
+    "escalations.record_zoom_outcome": Case(
+        lambda w, s, p: escalations.record_zoom_outcome(
             session=s,
             principal=p,
             escalation_id=w.zoom_a.id,
@@ -329,8 +329,8 @@ MATRIX: dict[str, Case] = {
         ),
         TEAM,
     ),
-    "live_channels.record_zoom_outcome[chat call]": Case(
-        lambda w, s, p: live_channels.record_zoom_outcome(
+    "escalations.record_zoom_outcome[chat call]": Case(
+        lambda w, s, p: escalations.record_zoom_outcome(
             session=s,
             principal=p,
             escalation_id=w.extra["zoom_chat_a"].id,
@@ -339,8 +339,8 @@ MATRIX: dict[str, Case] = {
         ),
         HOLDER,
     ),
-    "live_channels.escalations_for_ticket": Case(
-        lambda w, s, p: live_channels.escalations_for_ticket(
+    "escalations.escalations_for_ticket": Case(
+        lambda w, s, p: escalations.escalations_for_ticket(
             session=s, principal=p, ticket=w.ticket_a
         ),
         ORG_A,
@@ -432,16 +432,16 @@ MATRIX: dict[str, Case] = {
         lambda w, s, p: board.board_data(session=s, principal=p, now=utcnow()), MANAGER
     ),
     # live_channels views
-    "live_channels.client_timezone[ticket]": Case(
-        lambda w, s, p: live_channels.client_timezone(session=s, principal=p, ticket=w.ticket_a),
+    "escalations.client_timezone[ticket]": Case(
+        lambda w, s, p: escalations.client_timezone(session=s, principal=p, ticket=w.ticket_a),
         ORG_A,
     ),
-    "live_channels.client_timezone[chat]": Case(
-        lambda w, s, p: live_channels.client_timezone(session=s, principal=p, chat_id=w.chat_a.id),
+    "escalations.client_timezone[chat]": Case(
+        lambda w, s, p: escalations.client_timezone(session=s, principal=p, chat_id=w.chat_a.id),
         TEAM,
     ),
-    "live_channels.escalation_views": Case(
-        lambda w, s, p: live_channels.escalation_views(session=s, principal=p, ticket=w.ticket_a),
+    "escalations.escalation_views": Case(
+        lambda w, s, p: escalations.escalation_views(session=s, principal=p, ticket=w.ticket_a),
         ORG_A,
     ),
     # preferences: everyone changes their own, and only their own, row

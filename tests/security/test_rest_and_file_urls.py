@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from support_portal.api.app import build_api
-from support_portal.routes import SESSION_COOKIE
 from support_portal.services import auth
+from support_portal.urls import SESSION_COOKIE
 from tests.factories import PASSWORD
 from tests.files import PNG
 from tests.security.world import World, build_world

@@ -31,7 +31,7 @@ from support_portal.models import (
     User,
     ZoomEscalation,
 )
-from support_portal.services import api_keys, attachments, chat, live_channels, problems, tickets
+from support_portal.services import api_keys, attachments, chat, escalations, problems, tickets
 from support_portal.services.authz import Principal
 from tests.factories import good_draft, make_org, make_user, principal
 from tests.files import PNG
@@ -123,7 +123,7 @@ def build_world(session: Session) -> World:
     unlinked_file_a = store(principal(users["client"]))
     file_b = store(principal(client_b), ticket_id=ticket_b.id)
 
-    zoom_a = live_channels.schedule_zoom(
+    zoom_a = escalations.schedule_zoom(
         session=session,
         principal=agent,
         ticket=ticket_a,
@@ -132,7 +132,7 @@ def build_world(session: Session) -> World:
         attendees="Alice, Agent Holder",
         now=now,
     )
-    zoom_chat_a = live_channels.schedule_zoom(
+    zoom_chat_a = escalations.schedule_zoom(
         session=session,
         principal=agent,
         chat_id=chat_a.id,

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from support_portal.realtime import topics
+from support_portal.realtime import updates as live_updates
 from support_portal.state import board as board_module
-from support_portal.state import live_updates, topics
 from support_portal.state.board import BOARD_TOPIC, BoardState
 from tests.factories import make_ticket
 from tests.fake_tabs import fake_tabs

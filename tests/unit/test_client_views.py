@@ -73,7 +73,7 @@ def test_a_clients_view_never_contains_internal_notes_or_internal_data(session, 
 
 
 def test_the_live_state_sent_to_the_browser_holds_no_internal_text(session, clock):
-    from support_portal.state.ticket_live import TicketLive
+    from support_portal.realtime.ticket_live import TicketLive
 
     client, agent, ticket = _setup(session, clock)
     tickets.post_update(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import time
 
+from support_portal.realtime import topics
+from support_portal.realtime.ticket_live import TicketLive, live_topic, push_ticket_update
 from support_portal.services import tickets
-from support_portal.state import topics
-from support_portal.state.ticket_live import TicketLive, live_topic, push_ticket_update
 from tests.factories import make_org, make_ticket, make_user, principal
 from tests.fake_tabs import fake_tabs
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from support_portal.state import topics
+from support_portal.realtime import topics
 from support_portal.state.chat import (
     AgentsQueueState,
     ChatRoomState,

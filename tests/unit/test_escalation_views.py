@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import select
 
 from support_portal.models import TicketEvent
-from support_portal.services import agent_tickets, board, live_channels, tickets
+from support_portal.services import agent_tickets, board, escalations, tickets
 from support_portal.services import chat as chat_service
 from support_portal.settings import get_settings
 from support_portal.state.agent_console import support_path_from_form
@@ -54,7 +54,7 @@ def test_a_public_update_body_is_cut_into_the_same_segments(session, clock):
 def test_a_walkthrough_event_carries_its_title_and_address_for_the_timeline(session, clock):
     agent = make_user(session, "agent")
     ticket = make_ticket(session, agent=agent, now=clock())
-    live_channels.add_link(
+    escalations.add_link(
         session=session, principal=principal(agent), ticket=ticket, url=LOOM, title="Trigger tour"
     )
     rows = agent_tickets.team_timeline(session=session, principal=principal(agent), ticket=ticket)
@@ -89,7 +89,7 @@ def test_a_zoom_call_is_listed_in_the_clients_and_the_agencys_time(session, cloc
     client = make_user(session, "client", organization=org)
     agent = make_user(session, "agent")
     ticket = make_ticket(session, requester=client, agent=agent, now=clock())
-    live_channels.schedule_zoom(
+    escalations.schedule_zoom(
         session=session,
         principal=principal(agent),
         ticket=ticket,
@@ -98,7 +98,7 @@ def test_a_zoom_call_is_listed_in_the_clients_and_the_agencys_time(session, cloc
         attendees="Mia, Alex",
         now=clock(),
     )
-    [view] = live_channels.escalation_views(
+    [view] = escalations.escalation_views(
         session=session, principal=principal(agent), ticket=ticket
     )
     assert view["client_time"] == "Thu 05 Mar 2026, 09:30 AEDT"
@@ -109,7 +109,7 @@ def test_a_zoom_call_is_listed_in_the_clients_and_the_agencys_time(session, cloc
 
 def test_a_zoom_call_scheduled_from_a_chat_moves_to_the_ticket_made_from_it(session, clock):
     chat, agent = _chat_with_message(session, clock, "Reminders skip the SMS step every time")
-    live_channels.schedule_zoom(
+    escalations.schedule_zoom(
         session=session,
         principal=agent,
         chat_id=chat.id,
@@ -121,7 +121,7 @@ def test_a_zoom_call_scheduled_from_a_chat_moves_to_the_ticket_made_from_it(sess
     ticket = chat_service.convert_to_ticket(
         session=session, principal=agent, chat_id=chat.id, draft=good_draft(), now=clock()
     )
-    assert len(live_channels.escalation_views(session=session, principal=agent, ticket=ticket)) == 1
+    assert len(escalations.escalation_views(session=session, principal=agent, ticket=ticket)) == 1
     kinds = session.exec(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
     assert "zoom_scheduled" in kinds
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.models import Ticket
+from support_portal.realtime import topics
 from support_portal.services import client_views
 from support_portal.services.client_views import TicketRow, TicketView, TimelineItem
-from support_portal.state import topics
 from support_portal.state.session import in_db
 
 

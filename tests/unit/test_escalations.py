@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from support_portal.domain.links import LinkRefused, check_url, classify, split_links
 from support_portal.models import Notification, TicketEvent
-from support_portal.services import live_channels
+from support_portal.services import escalations
 from support_portal.services.errors import Conflict, Forbidden, ValidationFailed
 from tests.factories import make_org, make_ticket, make_user, principal
 
@@ -56,7 +56,7 @@ def test_a_walkthrough_and_a_plain_link_land_on_the_timeline(session):
     client = make_user(session, "client")
     ticket = make_ticket(session, requester=client)
     assert (
-        live_channels.add_link(
+        escalations.add_link(
             session=session,
             principal=principal(client),
             ticket=ticket,
@@ -66,7 +66,7 @@ def test_a_walkthrough_and_a_plain_link_land_on_the_timeline(session):
         == "loom"
     )
     assert (
-        live_channels.add_link(
+        escalations.add_link(
             session=session,
             principal=principal(client),
             ticket=ticket,
@@ -75,7 +75,7 @@ def test_a_walkthrough_and_a_plain_link_land_on_the_timeline(session):
         == "link"
     )
     with pytest.raises(ValidationFailed) as err:
-        live_channels.add_link(
+        escalations.add_link(
             session=session,
             principal=principal(client),
             ticket=ticket,
@@ -96,7 +96,7 @@ def test_a_zoom_escalation_is_stored_in_utc_from_the_clients_time_and_notifies_t
     client = make_user(session, "client", organization=org)
     agent = make_user(session, "agent")
     ticket = make_ticket(session, requester=client, agent=agent, now=clock())
-    esc = live_channels.schedule_zoom(
+    esc = escalations.schedule_zoom(
         session=session,
         principal=principal(agent),
         ticket=ticket,
@@ -116,7 +116,7 @@ def test_a_zoom_link_must_be_a_zoom_meeting_and_in_the_future(session, clock):
     agent = make_user(session, "agent")
     ticket = make_ticket(session, agent=agent, now=clock())
     with pytest.raises(ValidationFailed) as err:
-        live_channels.schedule_zoom(
+        escalations.schedule_zoom(
             session=session,
             principal=principal(agent),
             ticket=ticket,
@@ -132,7 +132,7 @@ def test_only_the_team_schedules_zoom(session, clock):
     client = make_user(session, "client")
     ticket = make_ticket(session, requester=client, now=clock())
     with pytest.raises(Forbidden):
-        live_channels.schedule_zoom(
+        escalations.schedule_zoom(
             session=session,
             principal=principal(client),
             ticket=ticket,
@@ -145,7 +145,7 @@ def test_only_the_team_schedules_zoom(session, clock):
 def test_the_outcome_is_recorded_once_and_can_resolve_the_ticket(session, clock):
     agent = make_user(session, "agent")
     ticket = make_ticket(session, agent=agent, now=clock())
-    esc = live_channels.schedule_zoom(
+    esc = escalations.schedule_zoom(
         session=session,
         principal=principal(agent),
         ticket=ticket,
@@ -154,7 +154,7 @@ def test_the_outcome_is_recorded_once_and_can_resolve_the_ticket(session, clock)
         attendees="Dana, Alex",
         now=clock(),
     )
-    live_channels.record_zoom_outcome(
+    escalations.record_zoom_outcome(
         session=session,
         principal=principal(agent),
         escalation_id=esc.id,
@@ -165,7 +165,7 @@ def test_the_outcome_is_recorded_once_and_can_resolve_the_ticket(session, clock)
     )
     assert ticket.status == "resolved"  # still waiting for the client's confirmation
     with pytest.raises(Conflict, match="already recorded"):
-        live_channels.record_zoom_outcome(
+        escalations.record_zoom_outcome(
             session=session,
             principal=principal(agent),
             escalation_id=esc.id,
@@ -214,7 +214,7 @@ def test_an_agent_cannot_record_the_outcome_of_a_call_from_another_agents_chat(s
     )
     session.add(chat)
     session.flush()
-    esc = live_channels.schedule_zoom(
+    esc = escalations.schedule_zoom(
         session=session,
         principal=principal(holder),
         chat_id=chat.id,
@@ -226,14 +226,14 @@ def test_an_agent_cannot_record_the_outcome_of_a_call_from_another_agents_chat(s
     from support_portal.services.errors import NotFound
 
     with pytest.raises(NotFound):
-        live_channels.record_zoom_outcome(
+        escalations.record_zoom_outcome(
             session=session,
             principal=principal(other),
             escalation_id=esc.id,
             outcome="x",
             resolved_on_call=False,
         )
-    live_channels.record_zoom_outcome(
+    escalations.record_zoom_outcome(
         session=session,
         principal=principal(holder),
         escalation_id=esc.id,

@@ -12,10 +12,10 @@ import logging
 
 import reflex as rx
 
+from support_portal.realtime import topics
+from support_portal.realtime.ticket_live import schedule_ticket_update
 from support_portal.settings import get_settings
-from support_portal.state import topics
 from support_portal.state.board import BOARD_TOPIC, broadcast_board_changed, refresh_board_later
-from support_portal.state.ticket_live import schedule_ticket_update
 
 log = logging.getLogger(__name__)
 

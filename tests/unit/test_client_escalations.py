@@ -7,7 +7,7 @@ import dataclasses
 import json
 from datetime import datetime
 
-from support_portal.services import client_views, live_channels, tickets
+from support_portal.services import client_views, escalations, tickets
 from support_portal.services.timeline import append_event
 from tests.factories import make_org, make_ticket, make_user, principal
 
@@ -31,7 +31,7 @@ def _items(session, client, ticket, kind):
 
 def test_a_zoom_call_shows_on_the_clients_timeline_in_their_time_zone(session, clock):
     client, agent, ticket = _setup(session, clock)
-    esc = live_channels.schedule_zoom(
+    esc = escalations.schedule_zoom(
         session=session,
         principal=principal(agent),
         ticket=ticket,
@@ -40,7 +40,7 @@ def test_a_zoom_call_shows_on_the_clients_timeline_in_their_time_zone(session, c
         attendees="Mia, Alex",
         now=clock(),
     )
-    live_channels.record_zoom_outcome(
+    escalations.record_zoom_outcome(
         session=session,
         principal=principal(agent),
         escalation_id=esc.id,
@@ -63,10 +63,10 @@ def test_a_zoom_call_shows_on_the_clients_timeline_in_their_time_zone(session, c
 
 def test_walkthroughs_and_links_show_with_their_titles_and_only_public_keys(session, clock):
     client, agent, ticket = _setup(session, clock)
-    live_channels.add_link(
+    escalations.add_link(
         session=session, principal=principal(client), ticket=ticket, url=LOOM, title="My screen"
     )
-    live_channels.add_link(
+    escalations.add_link(
         session=session,
         principal=principal(agent),
         ticket=ticket,
