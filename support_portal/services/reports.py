@@ -380,11 +380,23 @@ def _chats(session, sql, start, end, lo, hi, now) -> list[dict[str, Any]]:
     ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection):
+# an organization named `=HYPERLINK(...)` would become a live link in the manager's sheet.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula, quoted so it stays text; numbers as is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return ""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: _csv_cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -208,6 +211,28 @@ def test_only_managers_see_reports(session, seeded):
 def test_csv_has_a_header_and_one_line_per_row(session, seeded):
     text = reports.to_csv(build(session, seeded).charts["by_organization"])
     assert text.splitlines() == ["name,tickets", "Acme,3", "Beta,2"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("http://evil.example","Open")', "+1+2", "-2+3", "@SUM(A1)"],
+)
+def test_an_organization_name_a_spreadsheet_would_run_is_written_as_text(session, name):
+    manager = make_user(session, "manager")
+    org = make_org(session, name=name)
+    make_ticket(session, requester=make_user(session, "client", organization=org), now=MON)
+    session.commit()
+    report = reports.build_report(
+        session=session, principal=principal(manager), start=MON.date(), end=NOW.date(), now=NOW
+    )
+    rows = list(csv.reader(io.StringIO(reports.to_csv(report.charts["by_organization"]))))
+    assert rows[1][0] == "'" + name
+    assert rows[1][1] == "1"  # counts stay numbers
+
+
+def test_a_cell_starting_with_a_tab_or_carriage_return_is_written_as_text():
+    text = reports.to_csv([{"name": "\tcmd", "area": "\rx", "tickets": -3}])
+    assert list(csv.reader(io.StringIO(text)))[1] == ["'\tcmd", "'\rx", "-3"]
 
 
 # Days in the agency's zone (America/New_York by default).
