@@ -23,6 +23,10 @@ from support_portal.domain.business_calendar import BusinessCalendar
 
 OPEN = ("new", "in_progress", "waiting_on_client")
 WAITING = "waiting_on_client"
+RESOLVED = "resolved"
+# While the ball is with the client (waiting on them, or asked to confirm a fix) the business
+# clocks stop: a reopened ticket picks up with the time it had left, it does not breach at once.
+PAUSING = (WAITING, RESOLVED)
 
 
 class Target(StrEnum):

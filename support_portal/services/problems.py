@@ -29,7 +29,7 @@ from support_portal.models import (
     Ticket,
     User,
 )
-from support_portal.services import notifications, sla, tickets
+from support_portal.services import notifications, tickets
 from support_portal.services.authz import Principal, require_role, require_team
 from support_portal.services.errors import NotFound, ValidationFailed
 from support_portal.services.systemic import DECLARED, draft_text, ticket_text
@@ -301,10 +301,7 @@ def post_problem_update(
             data={"body": body, "author": principal.name, "problem_id": problem.id},
             dedupe_key=f"problem-update:{update_id}:{ticket.id}",
         )
-        if ticket.first_response_at is None:
-            ticket.first_response_at = now
-        ticket.last_public_update_at = now
-        sla.on_public_update(ticket, now)
+        tickets.mark_public_response(ticket, now)
         ticket.version += 1
         ticket.updated_at = now
     _notify_clients(session, problem, linked, body, principal, update_id, now)

@@ -118,13 +118,19 @@ def set_initial_targets(session: Session, ticket: Ticket, now: datetime) -> None
 
 def on_status_change(session: Session, ticket: Ticket, old: str, new: str, now: datetime) -> None:
     """Called before the status is written: pause or resume the clock, then re-plan."""
-    if new == rules.WAITING and ticket.sla_paused_at is None:
+    if new in rules.PAUSING and ticket.sla_paused_at is None:
         ticket.sla_paused_at = now
-    elif old == rules.WAITING and new != rules.WAITING and ticket.sla_paused_at is not None:
+    elif (
+        old in rules.PAUSING
+        and new in rules.OPEN
+        and new not in rules.PAUSING
+        and (ticket.sla_paused_at is not None)
+    ):
         waited = rules.pause_seconds(calendar(), as_utc(ticket.sla_paused_at), now)
         ticket.sla_paused_seconds = (ticket.sla_paused_seconds or 0.0) + waited
         ticket.sla_paused_at = None
-        # The update clock restarts in full when the ticket comes back to the team.
+        # The update clock restarts in full when the ticket comes back to the team (a reply
+        # from the client, or a reopened fix).
         ticket.last_public_update_at = now
     refresh(ticket, now, status=new, resolved_at=now if new == "resolved" else None)
 

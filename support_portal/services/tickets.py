@@ -250,8 +250,9 @@ def change_status(
     if transition.is_reopen:
         ticket.resolved_at = None
         ticket.closed_at = None
-    if principal.is_team and transition.new != Status.NEW:
-        _mark_public_response(ticket, now)
+    if principal.is_team and reason.strip():
+        # Only words the client reads answer them: a bare move on the board is not a response.
+        mark_public_response(ticket, now)
     _touch(ticket, now)
     append_event(
         session,
@@ -311,7 +312,9 @@ def _notify_status(
         )
 
 
-def _mark_public_response(ticket: Ticket, now: datetime) -> None:
+def mark_public_response(ticket: Ticket, now: datetime) -> None:
+    """A public message reached the client: it answers the first-response target and restarts
+    the 48-hour update clock."""
     if ticket.first_response_at is None:
         ticket.first_response_at = now
     ticket.last_public_update_at = now
@@ -437,7 +440,7 @@ def post_update(
     )
     _touch(ticket, now)
     if not internal:
-        _mark_public_response(ticket, now)
+        mark_public_response(ticket, now)
         notifications.queue_for_client(
             session,
             kind="public_update",

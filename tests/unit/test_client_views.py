@@ -125,6 +125,7 @@ def test_my_tickets_lists_my_organizations_tickets_open_first_with_who_and_when(
         principal=principal(agent),
         ticket=first,
         to=Status.RESOLVED,
+        reason="The reminder step sends again",
         now=clock.advance(minutes=1),
     )
     session.commit()

@@ -101,3 +101,70 @@ def test_a_first_response_stops_the_first_response_target(session, clock):
     assert ticket.first_response_due_at is None
     assert ticket.resolution_due_at is not None
     assert ticket.next_update_due_at == datetime(2026, 3, 5, 16, tzinfo=UTC)
+
+
+def test_a_status_change_without_a_word_to_the_client_is_not_a_response(session, clock):
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, now=clock.now, agent=agent)
+    first_due, update_due = ticket.first_response_due_at, ticket.next_update_due_at
+    tickets.change_status(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        to="in_progress",
+        now=clock.advance(hours=1),
+    )
+    assert ticket.first_response_at is None
+    assert ticket.first_response_due_at == first_due
+    assert ticket.next_update_due_at == update_due
+
+
+def test_a_status_change_with_a_public_note_answers_the_client(session, clock):
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, now=clock.now, agent=agent)
+    tickets.change_status(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        to="in_progress",
+        reason="Reproduced it; a fix is on its way.",
+        now=clock.advance(hours=1),
+    )
+    assert ticket.first_response_at == clock.now
+    assert ticket.next_update_due_at == datetime(2026, 3, 5, 16, tzinfo=UTC)
+    assert ticket.first_response_due_at is None
+
+
+def test_time_spent_resolved_does_not_count_against_resolution(session, clock):
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, now=clock.now, agent=agent)  # Tuesday 10:00 New York
+    resolution_due = ticket.resolution_due_at
+    tickets.post_update(
+        session=session, principal=principal(agent), ticket=ticket, body="On it", now=clock.now
+    )
+    tickets.change_status(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        to="resolved",
+        reason="Fixed the SMS step",
+        now=clock.advance(days=1),
+    )
+    resolved_at = clock.now
+    # Resolved for two weeks (ten working days), then the client says it is still broken.
+    requester = session.get(type(agent), ticket.requester_id)
+    reopened_at = clock.advance(days=14)
+    tickets.change_status(
+        session=session,
+        principal=principal(requester),
+        ticket=ticket,
+        to="in_progress",
+        reason="Still no SMS",
+        now=reopened_at,
+    )
+    resolved_for = sla.calendar().seconds_between(resolved_at, reopened_at)
+    assert resolved_for >= 10 * 8 * 3600  # ten working days
+    assert ticket.resolution_due_at == sla.calendar().add(resolution_due, resolved_for)
+    assert sla.status_of(ticket, reopened_at)[1] != "breached"
+    # The 48-hour update clock starts again from the reopening.
+    assert ticket.next_update_due_at == datetime(2026, 3, 20, 15, tzinfo=UTC)
