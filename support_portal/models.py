@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from support_portal.clock import utcnow
@@ -106,6 +106,9 @@ class ChatMessage(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+_TICKET_VERSION = Column("version", Integer, nullable=False, default=1)
+
+
 class Ticket(SQLModel, table=True):
     __table_args__ = (Index("ix_ticket_status_priority", "status", "priority"),)
 
@@ -149,7 +152,13 @@ class Ticket(SQLModel, table=True):
     # The next moment the SLA job must look at this ticket (a warning, breach, reminder or
     # auto-close falls due); indexed so the sweep reads only tickets that need it.
     sla_check_at: datetime | None = _ts(default=None, index=True)
-    version: int = 1
+    version: int = Field(default=1, sa_column=_TICKET_VERSION)
+
+    # Every UPDATE of a ticket says `WHERE id = :id AND version = :version_read`, so two truly
+    # simultaneous changes cannot both pass the services' version comparison: the loser's
+    # flush matches no row and fails (StaleDataError, turned into a Conflict for the user).
+    # The services bump `version` themselves, hence no generator.
+    __mapper_args__ = {"version_id_col": _TICKET_VERSION, "version_id_generator": False}
 
 
 class TicketEvent(SQLModel, table=True):

@@ -13,6 +13,7 @@ import reflex as rx
 from reflex.app import default_backend_exception_handler
 from reflex.event import EventSpec
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from support_portal import urls
 from support_portal.db import session_scope
@@ -20,7 +21,7 @@ from support_portal.domain.roles import HOME_PAGE, Role
 from support_portal.realtime import topics
 from support_portal.services import auth
 from support_portal.services.authz import Principal
-from support_portal.services.errors import Unavailable
+from support_portal.services.errors import Conflict, Unavailable
 
 T = TypeVar("T")
 
@@ -32,6 +33,12 @@ async def in_db(fn: Callable[..., T]) -> T:
         try:
             with session_scope() as session:
                 return fn(session)
+        except StaleDataError as exc:
+            # Another change to the same ticket committed between our read and our write.
+            raise Conflict(
+                "Someone else changed this ticket at the same moment. It now shows its latest "
+                "state; please check it and try again."
+            ) from exc
         except DBAPIError as exc:
             # A lost or refused connection (database restarting, network blip) is the
             # user's business only as "try again"; anything else is a bug and propagates.

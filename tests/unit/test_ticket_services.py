@@ -255,3 +255,51 @@ def test_any_sequence_of_attempts_leaves_events_that_replay_to_the_status(sessio
         if e.kind in ("status_changed", "reopened")
     ]
     assert replay(history) == Status(ticket.status)
+
+
+def test_two_simultaneous_moves_of_the_same_card_cannot_both_win(db_url, clock):
+    """Both read version 1 and pass the version comparison; the database lets one write."""
+    import threading
+
+    from sqlalchemy.orm.exc import StaleDataError
+    from sqlmodel import Session
+
+    from support_portal.db import get_engine
+
+    engine = get_engine(db_url)
+    with Session(engine) as s:
+        manager = make_user(s, "manager")
+        ticket = make_ticket(s, now=clock())
+        s.commit()
+        who, tid = principal(manager), ticket.id
+    barrier = threading.Barrier(2)
+    outcome: list[str] = []
+
+    def move(to: Status) -> None:
+        with Session(engine) as s:
+            t = tickets.get_ticket_by_id(session=s, principal=who, ticket_id=tid)
+            barrier.wait()  # both have read version 1
+            try:
+                tickets.change_status(
+                    session=s, principal=who, ticket=t, to=to, expected_version=1, now=clock()
+                )
+                s.commit()
+                outcome.append(to.value)
+            except StaleDataError:
+                s.rollback()
+                outcome.append("refused")
+
+    threads = [
+        threading.Thread(target=move, args=(to,))
+        for to in (Status.IN_PROGRESS, Status.WAITING_ON_CLIENT)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(outcome) == 2 and outcome.count("refused") == 1
+    with Session(engine) as s:
+        final = s.get(Ticket, tid)
+        assert final.version == 2 and final.status in outcome
+        moves = [e for e in events(s, final) if e.kind == "status_changed"]
+        assert len(moves) == 1 and moves[0].data["to"] == final.status
