@@ -18,27 +18,13 @@ from support_portal.clock import as_utc, utcnow
 from support_portal.domain.lifecycle import CLIENT_STATUS_WORDS, OPEN_STATUSES, Status
 from support_portal.domain.links import LinkRefused, check_url, split_links
 from support_portal.domain.roles import Role
+from support_portal.domain.timeline import CLIENT_KEYS, EventKind
 from support_portal.models import Attachment, Notification, Organization, Ticket, TicketEvent, User
 from support_portal.services import tickets as ticket_service
 from support_portal.services.authz import Principal, require_role
 
 NOT_ASSIGNED = "Not assigned yet"
 
-# The only event kinds a client sees, and of each the only data keys that may be read.
-PUBLIC_EVENT_KEYS: dict[str, frozenset[str]] = {
-    "created": frozenset({"source", "transcript"}),
-    "assigned": frozenset({"assignee"}),
-    "unassigned": frozenset(),
-    "status_changed": frozenset({"to", "reason"}),
-    "reopened": frozenset({"to", "reason"}),
-    "public_update": frozenset({"body", "author"}),
-    "client_details": frozenset({"body", "author", "attachment_ids"}),
-    "priority_changed": frozenset({"to"}),
-    "walkthrough": frozenset({"url", "title", "author"}),
-    "link": frozenset({"url", "title", "author"}),
-    "zoom_scheduled": frozenset({"meeting_url", "scheduled_at", "attendees"}),
-    "zoom_outcome": frozenset({"outcome", "resolved_on_call"}),
-}
 TRANSCRIPT_KEYS = frozenset({"sender", "body"})
 
 CHANNEL_WORDS = {"email": "Email", "sms": "Text message"}
@@ -211,7 +197,7 @@ def list_my_tickets(
 
 
 def _safe(event: TicketEvent) -> dict[str, Any]:
-    allowed = PUBLIC_EVENT_KEYS[event.kind]
+    allowed = CLIENT_KEYS[EventKind(event.kind)]
     return {k: v for k, v in (event.data or {}).items() if k in allowed}
 
 
@@ -308,9 +294,10 @@ def _event_item(
         item.headline = "You added details" if you else f"{data.get('author')} added details"
         item.body = str(data.get("body") or "")
         item.files = _files(session, ticket, data.get("attachment_ids"))
-    elif event.kind == "priority_changed":
-        item.icon = "flag"
-        item.headline = f"Priority set to {data.get('to')}"
+    elif event.kind == "problem_update":
+        item.icon = "megaphone"
+        item.headline = f"Update from {data.get('author') or 'the team'} on a wider problem"
+        item.body = str(data.get("body") or "")
     elif event.kind in ("walkthrough", "link"):
         walkthrough = event.kind == "walkthrough"
         item.icon = "video" if walkthrough else "link"
@@ -332,7 +319,7 @@ def _event_item(
             else "Zoom call: what happens next"
         )
         item.body = str(data.get("outcome") or "")
-    if event.kind in ("public_update", "client_details"):
+    if event.kind in ("public_update", "client_details", "problem_update"):
         item.parts = _parts(item.body)
     return item
 
@@ -378,7 +365,7 @@ def build_ticket_view(
         .where(
             TicketEvent.ticket_id == ticket.id,
             TicketEvent.is_public == True,  # noqa: E712
-            col(TicketEvent.kind).in_(list(PUBLIC_EVENT_KEYS)),
+            col(TicketEvent.kind).in_([k.value for k in CLIENT_KEYS]),
         )
         .order_by(col(TicketEvent.created_at), col(TicketEvent.id))
     ).all()

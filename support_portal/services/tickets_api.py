@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from support_portal.domain.lifecycle import STATUS_LABELS, Status
 from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft, check_quality
+from support_portal.domain.timeline import api_text
 from support_portal.models import ApiKey, Organization, Ticket, TicketEvent, User
 from support_portal.services import tickets
 from support_portal.services.api_keys import principal_for_key
@@ -109,35 +109,6 @@ def ticket_status(*, session: Session, api_key: ApiKey, number: str | int) -> Ti
     )
 
 
-_SOURCES = {"chat": "a live chat", SOURCE: "a chat in an outside tool"}
-
-
-def _status_label(value: Any) -> str:
-    try:
-        return STATUS_LABELS[Status(value)]
-    except ValueError:
-        return str(value)
-
-
 def summarize(event: TicketEvent) -> str:
     """One line a person can read, from the public data of an event."""
-    data = event.data or {}
-    match event.kind:
-        case "created":
-            return f"Ticket created from {_SOURCES.get(data.get('source'), 'a live chat')}."
-        case "status_changed":
-            return f"Status changed to {_status_label(data.get('to'))}."
-        case "reopened":
-            return f"Reopened: {_status_label(data.get('to'))}."
-        case "priority_changed":
-            return f"Priority changed to {data.get('to')}."
-        case "assigned":
-            return f"Assigned to {data.get('assignee') or 'a team member'}."
-        case "unassigned":
-            return "No longer assigned."
-        case "public_update":
-            return f"Update from the team: {data.get('body', '')}"
-        case "client_details":
-            return f"Details added by the client: {data.get('body', '')}"
-        case _:
-            return event.kind.replace("_", " ").capitalize() + "."
+    return api_text(event.kind, event.data or {}) or event.kind.replace("_", " ").capitalize() + "."

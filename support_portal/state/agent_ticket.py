@@ -12,6 +12,7 @@ from support_portal.domain.lifecycle import STATUS_LABELS, allowed_targets
 from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
+from support_portal.domain.timeline import team_text
 from support_portal.models import Organization, User
 from support_portal.realtime.updates import ticket_changed_later
 from support_portal.services import agent_tickets, attachments, escalations, tickets
@@ -36,37 +37,17 @@ DETAIL_LABELS = (
 )
 
 
-TEXT_EVENTS = ("public_update", "internal_note", "client_details")
+TEXT_EVENTS = ("public_update", "internal_note", "client_details", "problem_update")
 
 
 def describe(event: dict[str, Any], client_tz: str = "UTC") -> str:
     """One line a person reads in the timeline."""
     data = event["data"] or {}
-    kind = event["kind"]
-    if kind == "zoom_scheduled":
-        when = _parse_time(data.get("scheduled_at"))
-        return (
-            f"Zoom call scheduled for {format_local(when, client_tz)} "
-            f"with {data.get('attendees', '')}"
-        )
-    if kind == "zoom_outcome":
-        how = "resolved on the call" if data.get("resolved_on_call") else "not resolved on the call"
-        return f"Zoom call outcome ({how}): {data.get('outcome', '')}"
-    if kind in ("walkthrough", "link"):
-        return str(data.get("title") or data.get("url") or "")
-    if kind == "created":
-        source = "from a chat" if data.get("source") == "chat" else f"via {data.get('source')}"
-        return f"Created {source}: {data.get('title', '')}"
-    if kind in ("status_changed", "reopened"):
-        text = f"Status: {data.get('from_label')} → {data.get('to_label')}"
-        return f"{text} ({data['reason']})" if data.get("reason") else text
-    if kind in TEXT_EVENTS:
-        return str(data.get("body", ""))
-    if kind in ("assigned", "unassigned"):
-        return f"Assigned to {data.get('assignee')}" if data.get("assignee") else "Unassigned"
-    if kind == "priority_changed":
-        return f"Priority: {data.get('from')} → {data.get('to')}"
-    return kind.replace("_", " ").capitalize()
+    when = ""
+    if event["kind"] == "zoom_scheduled":
+        when = format_local(_parse_time(data.get("scheduled_at")), client_tz)
+    text = team_text(event["kind"], data, when=when)
+    return text if text is not None else event["kind"].replace("_", " ").capitalize()
 
 
 def _transcript_text(data: dict[str, Any]) -> str:
