@@ -15,6 +15,7 @@ from support_portal.domain.roles import Role
 from support_portal.domain.sla import badge
 from support_portal.domain.ticket_fields import PRIORITY_ORDER
 from support_portal.models import Organization, Ticket, User
+from support_portal.services import tickets
 from support_portal.services.authz import Principal, require_role
 from support_portal.settings import get_settings
 
@@ -97,6 +98,15 @@ def _opt(value: datetime | None) -> datetime | None:
 
 def board_data(*, session: Session, principal: Principal, now: datetime) -> BoardData:
     require_role(principal, Role.MANAGER)
+    return managers_board(session=session, now=now)
+
+
+def managers_board(*, session: Session, now: datetime) -> BoardData:
+    """The board as every manager sees it (it is the same for all of them).
+
+    For the system's own rebuild of open boards, where nobody acts: a tab joins the board's
+    topic only once the user is confirmed to be a manager, so what it is pushed was allowed.
+    """
     closed_since = now - timedelta(days=get_settings().board_closed_days)
     assignee = aliased(User)
     rows = session.exec(
@@ -182,3 +192,73 @@ def board_data(*, session: Session, principal: Principal, now: datetime) -> Boar
 
 
 COLUMN_LABELS = {s.value: STATUS_LABELS[s] for s in COLUMNS}
+
+
+def _managers_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket:
+    require_role(principal, Role.MANAGER)
+    return tickets.get_ticket_by_id(session=session, principal=principal, ticket_id=ticket_id)
+
+
+def move_card(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket_id: int,
+    to: str,
+    expected_version: int,
+    now: datetime,
+) -> None:
+    """A manager drops a card on another column: the status change, its event and its
+    notifications commit together."""
+    ticket = _managers_ticket(session, principal, ticket_id)
+    tickets.change_status(
+        session=session,
+        principal=principal,
+        ticket=ticket,
+        to=to,
+        expected_version=expected_version,
+        now=now,
+    )
+    session.commit()
+
+
+def assign_card(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket_id: int,
+    assignee_id: int | None,
+    expected_version: int,
+    now: datetime,
+) -> None:
+    ticket = _managers_ticket(session, principal, ticket_id)
+    tickets.assign(
+        session=session,
+        principal=principal,
+        ticket=ticket,
+        assignee_id=assignee_id,
+        expected_version=expected_version,
+        now=now,
+    )
+    session.commit()
+
+
+def prioritize_card(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket_id: int,
+    priority: str,
+    expected_version: int,
+    now: datetime,
+) -> None:
+    ticket = _managers_ticket(session, principal, ticket_id)
+    tickets.set_priority(
+        session=session,
+        principal=principal,
+        ticket=ticket,
+        priority=priority,
+        expected_version=expected_version,
+        now=now,
+    )
+    session.commit()

@@ -13,18 +13,17 @@ Other screens that change tickets call `await broadcast_board_changed()` (or the
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
 
 from support_portal.clock import utcnow
-from support_portal.domain.lifecycle import TransitionNotAllowed
 from support_portal.domain.roles import Role
 from support_portal.realtime import topics
 from support_portal.realtime.ticket_live import schedule_ticket_update
 from support_portal.services import board as board_service
-from support_portal.services import tickets
-from support_portal.services.authz import Principal
 from support_portal.services.board import BoardCard, BoardData, Card, Option
 from support_portal.services.errors import Conflict, ServiceError
 from support_portal.state.session import SessionState, in_db
@@ -35,10 +34,10 @@ PAGE = 10  # cards shown per column before "Show more": about a screenful
 CHANGED = "This ticket changed while you were looking at it. The card now shows its latest state."
 
 
-def _snapshot(session: Any) -> BoardData:
-    """The board as any manager sees it (it is the same for all of them)."""
-    viewer = Principal(user_id=None, role=Role.MANAGER, organization_id=None)
-    return board_service.board_data(session=session, principal=viewer, now=utcnow())
+async def _snapshot(now: datetime | None = None) -> BoardData:
+    """The board as any manager sees it (it is the same for all of them), read at `now`."""
+    at = now or utcnow()
+    return await in_db(lambda s: board_service.managers_board(session=s, now=at))
 
 
 # One snapshot per process and revision, shared by every tab that reloads for that revision
@@ -54,13 +53,14 @@ async def _cached_snapshot(revision: int) -> BoardData:
     now = time.monotonic()
     if _CACHE["revision"] == revision and now - _CACHE["at"] < CACHE_SECONDS:
         return _CACHE["data"]
-    data = await in_db(_snapshot)
+    data = await _snapshot()
     _CACHE.update(revision=revision, at=now, data=data)
     return data
 
 
-async def broadcast_board_changed() -> None:
-    """Rebuild every open manager board.
+async def broadcast_board_changed(*, now: datetime | None = None) -> None:
+    """Rebuild every open manager board, with its SLA badges read at `now` (the wall clock
+    unless the board clock passes its tick).
 
     Call after committing a ticket change anywhere (agent console, client actions, jobs in
     the web process). Does nothing before the app is running (e.g. in unit tests).
@@ -70,7 +70,7 @@ async def broadcast_board_changed() -> None:
     if await topics.has_members(BOARD_TOPIC):
         # Read once here: every tab then filters the same snapshot instead of each missing
         # the cache at the same moment.
-        _CACHE.update(revision=revision, at=time.monotonic(), data=await in_db(_snapshot))
+        _CACHE.update(revision=revision, at=time.monotonic(), data=await _snapshot(now))
 
     async def rebuild(board: BoardState) -> None:
         if board.loaded:
@@ -116,7 +116,7 @@ class BoardState(SessionState):
         await self._join_topic(BOARD_TOPIC)
         # A page load reads the database, so changes made elsewhere (the REST API, a worker
         # process, webhooks) show at once; tabs that follow reuse this snapshot.
-        data = await in_db(_snapshot)
+        data = await _snapshot()
         revision = _REVISION["value"]
         _CACHE.update(revision=revision, at=time.monotonic(), data=data)
         await self._reload(revision)
@@ -131,11 +131,12 @@ class BoardState(SessionState):
             and (not self.f_search or self.f_search in card.haystack)
         )  # fmt: skip
 
-    async def _reload(self, revision: int | None = None) -> None:
-        """Rebuild this tab's view; `revision` None means the database just changed."""
+    async def _reload(self, revision: int | None = None, *, now: datetime | None = None) -> None:
+        """Rebuild this tab's view; `revision` None means the database just changed (read
+        at `now`, the wall clock unless given)."""
         if revision is None:
             _CACHE["revision"] = None
-            data = await in_db(_snapshot)
+            data = await _snapshot(now)
         else:
             data = await _cached_snapshot(revision)
             self._seen_revision = revision
@@ -206,23 +207,22 @@ class BoardState(SessionState):
         self.f_search = value.strip().lower()[:100]
         return await self._refilter()
 
-    async def _act(self, ticket_id: int, change) -> Any:
-        """Re-check the user, run `change(session, principal, ticket)`, commit, broadcast."""
+    async def _act(self, change: Callable[..., None], ticket_id: int, **args: Any) -> Any:
+        """Re-check the user, run one board use case with the card, show the outcome."""
         principal = await self._require(Role.MANAGER)
         if principal is None:
             return rx.toast.error("Only managers can change the board. Please sign in again.")
-
-        def work(s):
-            ticket = tickets.get_ticket_by_id(session=s, principal=principal, ticket_id=ticket_id)
-            change(s, principal, ticket)
-            s.commit()
-
+        now = utcnow()
         try:
-            await in_db(work)
+            await in_db(
+                lambda s: change(
+                    session=s, principal=principal, ticket_id=ticket_id, now=now, **args
+                )
+            )
         except Conflict:
             await self._reload()  # the fresh card
             return rx.toast.warning(CHANGED)
-        except (ServiceError, TransitionNotAllowed) as exc:
+        except ServiceError as exc:
             await self._reload()
             return rx.toast.error(str(exc))
         await self._reload()
@@ -235,10 +235,7 @@ class BoardState(SessionState):
         if not target:
             return None
         return await self._act(
-            int(ticket_id),
-            lambda s, p, t: tickets.change_status(
-                session=s, principal=p, ticket=t, to=target, expected_version=int(version)
-            ),
+            board_service.move_card, int(ticket_id), to=target, expected_version=int(version)
         )
 
     @rx.event
@@ -249,23 +246,19 @@ class BoardState(SessionState):
     async def assign_to(self, ticket_id: int, version: int, value: str):
         assignee = None if value in ("", UNASSIGNED) else int(value)
         return await self._act(
+            board_service.assign_card,
             int(ticket_id),
-            lambda s, p, t: tickets.assign(
-                session=s,
-                principal=p,
-                ticket=t,
-                assignee_id=assignee,
-                expected_version=int(version),
-            ),
+            assignee_id=assignee,
+            expected_version=int(version),
         )
 
     @rx.event
     async def prioritize(self, ticket_id: int, version: int, value: str):
         return await self._act(
+            board_service.prioritize_card,
             int(ticket_id),
-            lambda s, p, t: tickets.set_priority(
-                session=s, principal=p, ticket=t, priority=value, expected_version=int(version)
-            ),
+            priority=value,
+            expected_version=int(version),
         )
 
     @rx.event

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import reflex as rx
 
 from support_portal.services import auth, tickets
-from support_portal.state import board as board_module
 from support_portal.state.board import PAGE, BoardState
 from tests.factories import PASSWORD, make_ticket, make_user, principal
-
-
-@pytest.fixture(autouse=True)
-def _no_snapshot_from_another_test(monkeypatch) -> None:
-    monkeypatch.setattr(board_module, "_CACHE", {"revision": None, "at": 0.0, "data": None})
 
 
 def _board_tab() -> tuple[rx.State, BoardState]:
