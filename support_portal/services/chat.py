@@ -20,6 +20,7 @@ from support_portal.domain import chat_rules
 from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft
+from support_portal.domain.timeline import EventKind
 from support_portal.models import (
     ChatMessage,
     ChatSession,
@@ -466,7 +467,7 @@ def _carry_zoom_calls(
         append_event(
             session,
             ticket=ticket,
-            kind="zoom_scheduled",
+            kind=EventKind.ZOOM_SCHEDULED,
             actor=principal,
             now=now,
             data={

@@ -11,6 +11,7 @@ from support_portal.clock import as_utc, utcnow
 from support_portal.domain.lifecycle import Status
 from support_portal.domain.links import LinkRefused, check_zoom_url, classify
 from support_portal.domain.roles import Role
+from support_portal.domain.timeline import EventKind
 from support_portal.models import ChatSession, Organization, Ticket, User, ZoomEscalation
 from support_portal.services import notifications, tickets
 from support_portal.services.authz import (
@@ -48,7 +49,7 @@ def add_link(
     append_event(
         session,
         ticket=ticket,
-        kind="walkthrough" if link.kind == "loom" else "link",
+        kind=EventKind.WALKTHROUGH if link.kind == "loom" else EventKind.LINK,
         actor=principal,
         now=now,
         data={"url": link.url, "title": title or link.url, "author": principal.name},
@@ -127,7 +128,7 @@ def schedule_zoom(
         append_event(
             session,
             ticket=ticket,
-            kind="zoom_scheduled",
+            kind=EventKind.ZOOM_SCHEDULED,
             actor=principal,
             now=now,
             data={
@@ -185,7 +186,7 @@ def record_zoom_outcome(
         append_event(
             session,
             ticket=ticket,
-            kind="zoom_outcome",
+            kind=EventKind.ZOOM_OUTCOME,
             actor=principal,
             now=now,
             data={

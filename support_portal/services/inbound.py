@@ -18,10 +18,10 @@ from sqlmodel import Session, col, select
 from support_portal.domain.lifecycle import Status
 from support_portal.domain.roles import Role
 from support_portal.models import Notification, Ticket, User, WebhookReceipt
+from support_portal.notify.delivery_failures import record_delivery_failure
 from support_portal.services import preferences, tickets
 from support_portal.services.authz import Principal
 from support_portal.services.errors import NotFound, ServiceError
-from support_portal.services.timeline import append_event
 
 # Delivery progress: a status never replaces one of a higher rank.
 DELIVERY_RANK = {"sending": 0, "pending": 0, "sent": 1, "delivered": 2, "undelivered": 2}
@@ -75,25 +75,9 @@ def apply_delivery_status(
         notification.delivered_at = now
     if status == "undelivered":
         notification.last_error = reason
-        ticket = session.get(Ticket, notification.ticket_id) if notification.ticket_id else None
-        if ticket is not None:
-            label = "SMS" if notification.channel == "sms" else "Email"
-            append_event(
-                session,
-                ticket=ticket,
-                kind="notification_failed",
-                actor=None,
-                now=now,
-                is_public=public,
-                data={
-                    "message": f"{label} to {notification.to_address} failed: {reason}",
-                    "channel": notification.channel,
-                    "to": notification.to_address,
-                    "reason": reason,
-                    "notification_id": notification.id,
-                },
-                dedupe_key=f"notification_failed:{notification.id}",
-            )
+        record_delivery_failure(
+            session, notification=notification, reason=reason, now=now, public=public
+        )
     session.add(notification)
     return True
 

@@ -21,6 +21,7 @@ from support_portal.domain.lifecycle import OPEN_STATUSES, Status
 from support_portal.domain.roles import Role
 from support_portal.domain.similarity import SUGGEST_THRESHOLD, SimilarityIndex
 from support_portal.domain.ticket_quality import TicketDraft
+from support_portal.domain.timeline import EventKind
 from support_portal.models import (
     Organization,
     Problem,
@@ -147,7 +148,7 @@ def link_ticket_to_problem(
     append_event(
         session,
         ticket=ticket,
-        kind="linked_to_problem",
+        kind=EventKind.LINKED_TO_PROBLEM,
         actor=principal,
         now=now,
         is_public=False,
@@ -192,7 +193,7 @@ def link_related_ticket(
         append_event(
             session,
             ticket=one,
-            kind="related_ticket",
+            kind=EventKind.RELATED_TICKET,
             actor=principal,
             now=now,
             is_public=False,
@@ -294,7 +295,7 @@ def post_problem_update(
         append_event(
             session,
             ticket=ticket,
-            kind="problem_update",
+            kind=EventKind.PROBLEM_UPDATE,
             actor=principal,
             now=now,
             is_public=True,

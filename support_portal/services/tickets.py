@@ -22,6 +22,7 @@ from support_portal.domain.roles import Role
 from support_portal.domain.support_path import clean_support_path
 from support_portal.domain.ticket_fields import Priority
 from support_portal.domain.ticket_quality import TicketDraft, check_quality
+from support_portal.domain.timeline import EventKind
 from support_portal.models import Organization, Ticket, User
 from support_portal.services import attachments, notifications
 from support_portal.services.authz import (
@@ -128,7 +129,7 @@ def create_ticket(
     append_event(
         session,
         ticket=ticket,
-        kind="created",
+        kind=EventKind.CREATED,
         actor=principal,
         now=now,
         data={
@@ -143,7 +144,7 @@ def create_ticket(
         append_event(
             session,
             ticket=ticket,
-            kind="assigned",
+            kind=EventKind.ASSIGNED,
             actor=principal,
             now=now,
             data={"assignee_id": assignee_id, "assignee": _name(session, assignee_id)},
@@ -257,7 +258,7 @@ def change_status(
     append_event(
         session,
         ticket=ticket,
-        kind="reopened" if transition.is_reopen else "status_changed",
+        kind=EventKind.REOPENED if transition.is_reopen else EventKind.STATUS_CHANGED,
         actor=principal,
         now=now,
         data={
@@ -348,7 +349,7 @@ def assign(
     append_event(
         session,
         ticket=ticket,
-        kind="assigned" if assignee_id else "unassigned",
+        kind=EventKind.ASSIGNED if assignee_id else EventKind.UNASSIGNED,
         actor=principal,
         now=now,
         data={
@@ -396,7 +397,7 @@ def set_priority(
     append_event(
         session,
         ticket=ticket,
-        kind="priority_changed",
+        kind=EventKind.PRIORITY_CHANGED,
         actor=principal,
         now=now,
         is_public=True,
@@ -432,7 +433,7 @@ def post_update(
     append_event(
         session,
         ticket=ticket,
-        kind="internal_note" if internal else "public_update",
+        kind=EventKind.INTERNAL_NOTE if internal else EventKind.PUBLIC_UPDATE,
         actor=principal,
         now=now,
         is_public=not internal,
@@ -476,7 +477,7 @@ def add_client_details(
     append_event(
         session,
         ticket=ticket,
-        kind="client_details",
+        kind=EventKind.CLIENT_DETAILS,
         actor=principal,
         now=now,
         data={

@@ -12,7 +12,7 @@ from support_portal.domain.lifecycle import STATUS_LABELS, allowed_targets
 from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
-from support_portal.domain.timeline import team_text
+from support_portal.domain.timeline import EventKind, is_link, is_prose, team_text
 from support_portal.models import Organization, User
 from support_portal.realtime.updates import ticket_changed_later
 from support_portal.services import agent_tickets, attachments, escalations, tickets
@@ -37,14 +37,11 @@ DETAIL_LABELS = (
 )
 
 
-TEXT_EVENTS = ("public_update", "internal_note", "client_details", "problem_update")
-
-
 def describe(event: dict[str, Any], client_tz: str = "UTC") -> str:
     """One line a person reads in the timeline."""
     data = event["data"] or {}
     when = ""
-    if event["kind"] == "zoom_scheduled":
+    if event["kind"] == EventKind.ZOOM_SCHEDULED:
         when = format_local(_parse_time(data.get("scheduled_at")), client_tz)
     text = team_text(event["kind"], data, when=when)
     return text if text is not None else event["kind"].replace("_", " ").capitalize()
@@ -70,7 +67,7 @@ def _parse_time(value: Any) -> datetime | None:
 def event_view(e: dict[str, Any], client_tz: str) -> dict[str, Any]:
     """A timeline row as view data: links cut out of bodies here, never in the page."""
     data = e["data"] or {}
-    link = e["kind"] in ("walkthrough", "link")
+    link = is_link(e["kind"])
     summary = describe(e, client_tz)
     return {
         "id": e["id"],
@@ -79,7 +76,7 @@ def event_view(e: dict[str, Any], client_tz: str) -> dict[str, Any]:
         "actor": e["actor"],
         "at": e["at"],
         "summary": summary,
-        "segments": link_segments(summary) if e["kind"] in TEXT_EVENTS else [],
+        "segments": link_segments(summary) if is_prose(e["kind"]) else [],
         "link_url": str(data.get("url", "")) if link else "",
         "link_title": summary if link else "",
         "transcript": _transcript_text(data),
