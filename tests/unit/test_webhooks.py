@@ -15,10 +15,12 @@ from twilio.request_validator import RequestValidator
 
 from support_portal.api.app import build_api
 from support_portal.api.webhooks import (
+    MAX_TWILIO_BYTES,
     SENDGRID_EVENTS,
     SENDGRID_INBOUND,
     TWILIO_INBOUND,
     TWILIO_STATUS,
+    refusal_counts,
 )
 from support_portal.models import (
     Attachment,
@@ -152,8 +154,37 @@ def test_a_status_callback_without_a_valid_signature_is_refused_and_changes_noth
         r = twilio_post(api, TWILIO_STATUS, params, sign={**params, "MessageStatus": "sent"})
     assert r.status_code == 403
     assert fresh(session, Notification, row.id).status == "sent"
-    assert [x.accepted for x in receipts(session, "twilio_status")] == [False]
+    assert receipts(session, "twilio_status") == []
     assert events(session, world["newer"], "notification_failed") == []
+
+
+def test_forged_calls_write_no_rows_and_are_counted_and_logged(api, session, world, caplog):
+    before = refusal_counts().get("twilio_inbound", 0)
+    for n in range(30):
+        r = api.post(
+            TWILIO_INBOUND,
+            data={"MessageSid": f"SMf{n}", "From": PHONE, "Body": "STOP"},
+            headers={"X-Twilio-Signature": "Zm9yZ2Vk"},
+        )
+        assert r.status_code == 403
+    assert receipts(session, "twilio_inbound") == []
+    assert refusal_counts()["twilio_inbound"] == before + 30
+    assert "refused twilio_inbound webhook" in caplog.text
+
+
+def test_an_unsigned_twilio_call_is_refused_before_its_body_is_parsed(api, session, world):
+    # A multipart body is never what Twilio sends: refused on its headers, not parsed.
+    r = api.post(
+        TWILIO_INBOUND,
+        files={"upload": ("big.bin", b"x" * 200_000, "application/octet-stream")},
+        headers={"X-Twilio-Signature": "Zm9yZ2Vk"},
+    )
+    assert r.status_code == 403
+    params = {"MessageSid": "SMbig", "From": PHONE, "Body": "x" * (MAX_TWILIO_BYTES + 1)}
+    r = twilio_post(api, TWILIO_INBOUND, params)
+    assert r.status_code == 413
+    assert receipts(session, "twilio_inbound") == []
+    assert events(session, world["newer"], "client_details") == []
 
 
 def test_duplicate_and_late_status_callbacks_never_move_a_final_status_back(api, session, world):
@@ -317,7 +348,7 @@ def test_sendgrid_events_without_a_valid_signature_are_refused(api, session, wor
     assert r.status_code == 403
     assert fresh(session, Notification, row.id).status == "sent"
     assert not fresh(session, User, world["client"].id).email_undeliverable
-    assert [x.accepted for x in receipts(session, "sendgrid_events")] == [False]
+    assert receipts(session, "sendgrid_events") == []
 
 
 # SendGrid Inbound Parse
@@ -368,4 +399,4 @@ def test_inbound_email_without_the_secret_is_refused(api, session, world, secret
     r = inbound_email(api, world["newer"], world["client"].email, "hi", secret=secret)
     assert r.status_code == 403
     assert events(session, world["newer"], "client_details") == []
-    assert [x.accepted for x in receipts(session, "sendgrid_inbound")] == [False]
+    assert receipts(session, "sendgrid_inbound") == []
