@@ -232,9 +232,7 @@ async def sendgrid_inbound(request: Request) -> Response:
         if hasattr(value, "read") and hasattr(value, "filename"):
             files.append(
                 inbound.InboundFile(
-                    filename=value.filename or "attachment",
-                    content_type=value.content_type or "application/octet-stream",
-                    data=await value.read(),
+                    filename=value.filename or "attachment", data=await value.read()
                 )
             )
     to = str(form.get("to") or "")

@@ -32,6 +32,7 @@ from support_portal.models import (
 )
 from support_portal.services import tickets
 from tests.factories import make_ticket, make_user, principal
+from tests.files import PNG
 
 BASE = "https://portal.example.com"
 TOKEN = "twilio-auth-token-for-tests"
@@ -386,6 +387,33 @@ def test_an_email_reply_is_added_to_its_ticket_with_its_attachments(
     assert attachment.ticket_id == world["older"].id
     assert event.data["attachment_ids"] == [attachment.id]
     assert attachment.original_name == "shot.png"
+
+
+def test_email_attachments_pass_the_same_content_check_and_size_limit_as_uploads(
+    api, session, world, settings_env
+):
+    settings_env(MAX_UPLOAD_MB="0.01")
+    r = inbound_email(
+        api,
+        world["older"],
+        world["client"].email,
+        "Files attached.",
+        files=[
+            # The sender's content type is not believed: the bytes decide.
+            ("attachment1", ("shot.png", PNG, "application/octet-stream")),
+            ("attachment2", ("invoice.png", b"<script>alert(1)</script>", "image/png")),
+            ("attachment3", ("page.html", b"<html><body>hi</body></html>", "text/html")),
+            ("attachment4", ("huge.log", b"x" * 20_000, "text/plain")),
+        ],
+    )
+    assert r.status_code == 200
+    [kept] = session.exec(select(Attachment)).all()
+    assert (kept.original_name, kept.content_type) == ("shot.png", "image/png")
+    [event] = events(session, world["older"], "client_details")
+    assert event.data["attachment_ids"] == [kept.id]
+    [receipt] = receipts(session, "sendgrid_inbound")
+    assert "invoice.png does not contain what its name says" in receipt.detail
+    assert "only PNG" in receipt.detail and "huge.log is larger than" in receipt.detail
 
 
 def test_an_email_from_another_organization_is_not_threaded_into_the_ticket(api, session, world):
