@@ -30,8 +30,10 @@ class Settings(BaseSettings):
     # Live chat
     chat_escalation_minutes: float = 15.0
 
-    # Attachments
+    # Attachments: each file, and one upload request (several files together); a larger
+    # request is refused before its body is read.
     max_upload_mb: float = 10.0
+    max_upload_request_mb: float = 30.0
 
     # Notifications
     sendgrid_api_key: str | None = None

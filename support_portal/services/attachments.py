@@ -1,5 +1,9 @@
 """Attachments: checked by content, stored under random names outside the web root, and
-handed out only to people who may see the ticket or chat they belong to."""
+handed out only to people who may see the ticket or chat they belong to.
+
+Every file takes the same way in, whether a person uploads it or it arrives with a client's
+email reply (`services.inbound`): `store_attachment` judges it by its bytes, applies the size
+limit and stores it."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ client account by phone number or email address, and that account is the acting 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import getaddresses, parseaddr
 
@@ -21,7 +21,7 @@ from support_portal.models import Notification, Ticket, User, WebhookReceipt
 from support_portal.notify.delivery_failures import record_delivery_failure
 from support_portal.services import preferences, tickets
 from support_portal.services.authz import Principal
-from support_portal.services.errors import NotFound, ServiceError
+from support_portal.services.errors import NotFound, ServiceError, ValidationFailed
 
 # Delivery progress: a status never replaces one of a higher rank.
 DELIVERY_RANK = {"sending": 0, "pending": 0, "sent": 1, "delivered": 2, "undelivered": 2}
@@ -284,8 +284,8 @@ def reply_token_from(addresses: str) -> str | None:
 
 @dataclass(frozen=True)
 class InboundFile:
+    # The sender's content type is not kept: a file is judged by its bytes, like an upload.
     filename: str
-    content_type: str
     data: bytes
 
 
@@ -298,7 +298,7 @@ def inbound_email(
     files: list[InboundFile],
     now: datetime,
 ) -> ReplyOutcome:
-    from support_portal.services.attachments_inbound import store_inbound_attachment
+    from support_portal.services.attachments import store_attachment
 
     token = reply_token_from(to)
     if not token:
@@ -317,22 +317,26 @@ def inbound_email(
         return ReplyOutcome("ignored", ticket.number, "sender is not a client of this ticket")
     body = strip_quoted(text)
     attachment_ids: list[int] = []
+    refused: list[str] = []
     for f in files:
-        stored = store_inbound_attachment(
-            session,
-            ticket=ticket,
-            uploader_id=user.id,
-            filename=f.filename,
-            content_type=f.content_type,
-            data=f.data,
-            now=now,
-        )
-        if stored is not None:
-            session.flush()
-            attachment_ids.append(stored.id)  # type: ignore[arg-type]
+        # The same content check, size limit and storage as a file the client uploads.
+        try:
+            stored = store_attachment(
+                session=session,
+                principal=Principal.of(user),
+                filename=f.filename,
+                data=f.data,
+                ticket_id=ticket.id,
+                now=now,
+            )
+        except ValidationFailed as exc:
+            refused.append(str(exc))
+            continue
+        attachment_ids.append(stored.id)  # type: ignore[arg-type]
+    skipped = ("files refused: " + "; ".join(refused)) if refused else ""
     if not body and not attachment_ids:
-        return ReplyOutcome("ignored", ticket.number, "empty reply")
-    return _apply_reply(
+        return ReplyOutcome("ignored", ticket.number, skipped or "empty reply")
+    outcome = _apply_reply(
         session,
         user=user,
         ticket=ticket,
@@ -341,3 +345,4 @@ def inbound_email(
         now=now,
         attachment_ids=attachment_ids,
     )
+    return replace(outcome, detail=skipped) if skipped else outcome
