@@ -41,6 +41,9 @@ class EventKind(StrEnum):
     PROBLEM_UPDATE = "problem_update"
     LINKED_TO_PROBLEM = "linked_to_problem"
     RELATED_TICKET = "related_ticket"
+    # A reply on a ticket closed long ago starts a new ticket; each names the other.
+    FOLLOW_UP_OF = "follow_up_of"
+    FOLLOW_UP_OPENED = "follow_up_opened"
     NOTIFICATION_FAILED = "notification_failed"
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"
@@ -72,6 +75,8 @@ AUDIENCES: dict[EventKind, frozenset[Audience]] = {
     EventKind.ZOOM_SCHEDULED: _ALL,
     EventKind.ZOOM_OUTCOME: _ALL,
     EventKind.PROBLEM_UPDATE: _ALL,
+    EventKind.FOLLOW_UP_OF: _ALL,
+    EventKind.FOLLOW_UP_OPENED: _ALL,
     # Triage is the agency's business: the API serves the agency, the client page does not.
     EventKind.PRIORITY_CHANGED: _TEAM_AND_API,
     # Failed notifications are shown to the client beside their own notifications instead.
@@ -100,6 +105,8 @@ CLIENT_KEYS: dict[EventKind, frozenset[str]] = {
     EventKind.ZOOM_SCHEDULED: frozenset({"meeting_url", "scheduled_at", "attendees"}),
     EventKind.ZOOM_OUTCOME: frozenset({"outcome", "resolved_on_call"}),
     EventKind.PROBLEM_UPDATE: frozenset({"body", "author"}),
+    EventKind.FOLLOW_UP_OF: frozenset({"number", "title"}),
+    EventKind.FOLLOW_UP_OPENED: frozenset({"number", "title"}),
 }
 
 
@@ -168,6 +175,10 @@ def team_text(kind: str, data: Mapping[str, Any], *, when: str = "") -> str | No
             return f"Linked to problem: {data.get('problem_title', '')}"
         case EventKind.RELATED_TICKET:
             return f"Related to #{data.get('number')}: {data.get('title', '')}"
+        case EventKind.FOLLOW_UP_OF:
+            return f"Follow-up of closed ticket #{data.get('number')}: {data.get('title', '')}"
+        case EventKind.FOLLOW_UP_OPENED:
+            return f"The client replied after the close: continued in #{data.get('number')}"
         case EventKind.NOTIFICATION_FAILED:
             return str(data.get("message") or "A notification could not be delivered")
         case (
@@ -181,7 +192,11 @@ def team_text(kind: str, data: Mapping[str, Any], *, when: str = "") -> str | No
     return None
 
 
-_API_SOURCES = {"chat": "a live chat", "api": "a chat in an outside tool"}
+_API_SOURCES = {
+    "chat": "a live chat",
+    "api": "a chat in an outside tool",
+    "reply": "a client's reply on a closed ticket",
+}
 
 
 def api_text(kind: str, data: Mapping[str, Any]) -> str | None:
@@ -216,6 +231,10 @@ def api_text(kind: str, data: Mapping[str, Any]) -> str | None:
             return f"Zoom call scheduled for {data.get('scheduled_at', '')}."
         case EventKind.ZOOM_OUTCOME:
             return f"Zoom call outcome: {data.get('outcome', '')}"
+        case EventKind.FOLLOW_UP_OF:
+            return f"Follow-up of closed ticket #{data.get('number')}."
+        case EventKind.FOLLOW_UP_OPENED:
+            return f"The client replied after the close; continued in ticket #{data.get('number')}."
         case EventKind.NOTIFICATION_FAILED:
             return str(data.get("message") or "A notification could not be delivered.")
     return None

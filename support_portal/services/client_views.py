@@ -305,6 +305,14 @@ def _event_item(
         item.headline = f"You added {what}" if you else f"{data.get('author')} added {what}"
         item.link_url = _web_link(data.get("url"))
         item.link_title = str(data.get("title") or item.link_url)
+    elif event.kind == "follow_up_of":
+        item.icon = "link"
+        item.headline = f"Continues your closed ticket #{data.get('number')}"
+        item.body = str(data.get("title") or "")
+    elif event.kind == "follow_up_opened":
+        item.icon = "link"
+        item.headline = f"Your reply after the close started ticket #{data.get('number')}"
+        item.body = str(data.get("title") or "")
     elif event.kind == "zoom_scheduled":
         item.icon = "video"
         item.headline = f"Zoom call scheduled for {_scheduled(data.get('scheduled_at'), tz)}"
