@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     update_interval_hours: float = 48.0
     auto_close_reminder_days: float = 3.0
     auto_close_days: float = 7.0
+    # A client's reply reopens a ticket closed up to this many days ago; later it starts a
+    # new ticket linked to the closed one.
+    reopen_closed_days: float = 14.0
     # Business hours per priority; JSON in the environment, e.g. {"urgent": 1, "high": 4, ...}
     sla_first_response_hours: dict[str, float] = Field(
         default_factory=lambda: {"urgent": 1, "high": 4, "normal": 24, "low": 24}

@@ -46,6 +46,9 @@ class EventKind(StrEnum):
     PROBLEM_UPDATE = "problem_update"
     LINKED_TO_PROBLEM = "linked_to_problem"
     RELATED_TICKET = "related_ticket"
+    # A reply on a ticket closed long ago starts a new ticket; each names the other.
+    FOLLOW_UP_OF = "follow_up_of"
+    FOLLOW_UP_OPENED = "follow_up_opened"
     NOTIFICATION_FAILED = "notification_failed"
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"
@@ -77,6 +80,8 @@ AUDIENCES: dict[EventKind, frozenset[Audience]] = {
     EventKind.ZOOM_SCHEDULED: _ALL,
     EventKind.ZOOM_OUTCOME: _ALL,
     EventKind.PROBLEM_UPDATE: _ALL,
+    EventKind.FOLLOW_UP_OF: _ALL,
+    EventKind.FOLLOW_UP_OPENED: _ALL,
     # Triage is the agency's business: the API serves the agency, the client page does not.
     EventKind.PRIORITY_CHANGED: _TEAM_AND_API,
     # Failed notifications are shown to the client beside their own notifications instead.
@@ -98,7 +103,9 @@ _ADDED_LINK = frozenset({"url", "title", "author"})
 _SLA_STEP = frozenset({"target", "target_label", "due_at"})
 CARRIES: dict[EventKind, frozenset[str]] = {
     # `api_key` names the key an outside chat tool used.
-    EventKind.CREATED: frozenset({"source", "chat_id", "transcript", "title", "api_key"}),
+    EventKind.CREATED: frozenset(
+        {"source", "chat_id", "transcript", "title", "api_key", "follow_up_of"}
+    ),
     EventKind.ASSIGNED: frozenset({"assignee_id", "assignee", "previous_id", "previous"}),
     EventKind.UNASSIGNED: frozenset({"assignee_id", "assignee", "previous_id", "previous"}),
     EventKind.STATUS_CHANGED: _STATUS_STEP,
@@ -116,6 +123,8 @@ CARRIES: dict[EventKind, frozenset[str]] = {
     EventKind.PROBLEM_UPDATE: _WORDS | {"problem_id"},
     EventKind.LINKED_TO_PROBLEM: frozenset({"problem_id", "problem_title"}),
     EventKind.RELATED_TICKET: frozenset({"ticket_id", "number", "title"}),
+    EventKind.FOLLOW_UP_OF: frozenset({"ticket_id", "number", "title"}),
+    EventKind.FOLLOW_UP_OPENED: frozenset({"ticket_id", "number", "title"}),
     EventKind.NOTIFICATION_FAILED: frozenset(
         {"message", "channel", "to", "reason", "notification_id"}
     ),
@@ -152,6 +161,8 @@ CLIENT_KEYS: dict[EventKind, frozenset[str]] = {
     EventKind.ZOOM_SCHEDULED: frozenset({"meeting_url", "scheduled_at", "attendees"}),
     EventKind.ZOOM_OUTCOME: frozenset({"outcome", "resolved_on_call"}),
     EventKind.PROBLEM_UPDATE: frozenset({"body", "author"}),
+    EventKind.FOLLOW_UP_OF: frozenset({"number", "title"}),
+    EventKind.FOLLOW_UP_OPENED: frozenset({"number", "title"}),
 }
 
 
@@ -228,6 +239,10 @@ def team_text(kind: str, data: Mapping[str, Any], *, when: str = "") -> str | No
             return f"Linked to problem: {data.get('problem_title', '')}"
         case EventKind.RELATED_TICKET:
             return f"Related to #{data.get('number')}: {data.get('title', '')}"
+        case EventKind.FOLLOW_UP_OF:
+            return f"Follow-up of closed ticket #{data.get('number')}: {data.get('title', '')}"
+        case EventKind.FOLLOW_UP_OPENED:
+            return f"The client replied after the close: continued in #{data.get('number')}"
         case EventKind.NOTIFICATION_FAILED:
             return str(data.get("message") or "A notification could not be delivered")
         case (
@@ -241,7 +256,11 @@ def team_text(kind: str, data: Mapping[str, Any], *, when: str = "") -> str | No
     return None
 
 
-_API_SOURCES = {"chat": "a live chat", "api": "a chat in an outside tool"}
+_API_SOURCES = {
+    "chat": "a live chat",
+    "api": "a chat in an outside tool",
+    "reply": "a client's reply on a closed ticket",
+}
 
 
 def api_text(kind: str, data: Mapping[str, Any]) -> str | None:
@@ -276,6 +295,10 @@ def api_text(kind: str, data: Mapping[str, Any]) -> str | None:
             return f"Zoom call scheduled for {data.get('scheduled_at', '')}."
         case EventKind.ZOOM_OUTCOME:
             return f"Zoom call outcome: {data.get('outcome', '')}"
+        case EventKind.FOLLOW_UP_OF:
+            return f"Follow-up of closed ticket #{data.get('number')}."
+        case EventKind.FOLLOW_UP_OPENED:
+            return f"The client replied after the close; continued in ticket #{data.get('number')}."
         case EventKind.NOTIFICATION_FAILED:
             return str(data.get("message") or "A notification could not be delivered.")
     return None
@@ -408,5 +431,17 @@ def client_entry(
                 if solved
                 else "Zoom call: what happens next",
                 body=str(d.get("outcome") or ""),
+            )
+        case EventKind.FOLLOW_UP_OF:
+            return ClientEntry(
+                icon="link",
+                headline=f"Continues your closed ticket #{d.get('number')}",
+                body=str(d.get("title") or ""),
+            )
+        case EventKind.FOLLOW_UP_OPENED:
+            return ClientEntry(
+                icon="link",
+                headline=f"Your reply after the close started ticket #{d.get('number')}",
+                body=str(d.get("title") or ""),
             )
     return None

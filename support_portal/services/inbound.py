@@ -158,7 +158,9 @@ def sendgrid_event(session: Session, *, event: dict, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class ReplyOutcome:
-    action: str  # "details", "confirmed", "reopened", "opted_out", "opted_in", "ignored"
+    action: (
+        str  # "details", "confirmed", "reopened", "follow_up", "opted_out", "opted_in", "ignored"
+    )
     ticket_number: int | None = None
     detail: str = ""
 
@@ -188,13 +190,16 @@ def _pick_ticket(session: Session, users: list[User], text: str) -> tuple[User, 
                 continue
             return user, ticket
     user_ids = [u.id for u in users]
+    # Their latest ticket still in play; with none, their latest closed one (the reply
+    # reopens it or starts a follow-up), so a text is never dropped.
     latest = session.exec(
         select(Ticket)
-        .where(
-            col(Ticket.requester_id).in_(user_ids),
-            Ticket.status != Status.CLOSED.value,
+        .where(col(Ticket.requester_id).in_(user_ids))
+        .order_by(
+            (Ticket.status == Status.CLOSED.value),
+            col(Ticket.updated_at).desc(),
+            col(Ticket.id).desc(),
         )
-        .order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc())
     ).first()
     if latest is None:
         return None
@@ -216,6 +221,7 @@ def _apply_reply(
 ) -> ReplyOutcome:
     principal = Principal.of(user)
     word = preferences.keyword(text)
+    status_before = ticket.status
     try:
         if word == "CONFIRM" and ticket.status == Status.RESOLVED.value:
             tickets.confirm_fix(session=session, principal=principal, ticket=ticket, now=now)
@@ -229,7 +235,7 @@ def _apply_reply(
             return ReplyOutcome("reopened", ticket.number)
     except ServiceError:
         pass  # not a move the ticket allows now: keep the words as details instead
-    tickets.add_client_details(
+    target = tickets.add_client_details(
         session=session,
         principal=principal,
         ticket=ticket,
@@ -238,6 +244,12 @@ def _apply_reply(
         data={"via": via},
         now=now,
     )
+    if target.id != ticket.id:
+        return ReplyOutcome("follow_up", target.number)
+    if status_before in (Status.RESOLVED.value, Status.CLOSED.value) and target.status == (
+        Status.IN_PROGRESS.value
+    ):
+        return ReplyOutcome("reopened", target.number)
     return ReplyOutcome("details", ticket.number)
 
 

@@ -120,12 +120,8 @@ def on_status_change(session: Session, ticket: Ticket, old: str, new: str, now: 
     """Called before the status is written: pause or resume the clock, then re-plan."""
     if new in rules.PAUSING and ticket.sla_paused_at is None:
         ticket.sla_paused_at = now
-    elif (
-        old in rules.PAUSING
-        and new in rules.OPEN
-        and new not in rules.PAUSING
-        and (ticket.sla_paused_at is not None)
-    ):
+    elif new in rules.OPEN and new not in rules.PAUSING and ticket.sla_paused_at is not None:
+        # From waiting, resolved, or closed (a resolved ticket closes with its clock paused).
         waited = rules.pause_seconds(calendar(), as_utc(ticket.sla_paused_at), now)
         ticket.sla_paused_seconds = (ticket.sla_paused_seconds or 0.0) + waited
         ticket.sla_paused_at = None

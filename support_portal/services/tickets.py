@@ -15,7 +15,8 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
-from support_portal.clock import utcnow
+from support_portal.clock import as_utc, utcnow
+from support_portal.domain.client_reply import ReplyEffect, effect_of_reply
 from support_portal.domain.lifecycle import STATUS_LABELS, Status, check_transition
 from support_portal.domain.links import LinkRefused, check_url
 from support_portal.domain.roles import Role
@@ -33,6 +34,7 @@ from support_portal.services.authz import (
 )
 from support_portal.services.errors import Conflict, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
+from support_portal.settings import get_settings
 
 TICKET_NUMBER_OFFSET = 1000
 
@@ -462,13 +464,27 @@ def add_client_details(
     data: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """The client adds to their ticket; a ticket waiting on them goes back to the team."""
+    """The client adds to their ticket; what that does depends on where the ticket stands.
+
+    Waiting on them: back to the team. Resolved: the fix did not hold, so it reopens (unless
+    the words confirm the fix). Closed recently: it reopens; closed long ago: a new ticket
+    linked to the old one starts, and that new ticket is returned.
+    """
     now = now or utcnow()
     require_role(principal, Role.CLIENT)
     ensure_can_see_ticket(principal, ticket)
     body = body.strip()
     if not body and not attachment_ids:
         raise ValidationFailed({"body": "Write something or attach a file."})
+    effect = effect_of_reply(
+        status=ticket.status,
+        text=body,
+        closed_at=as_utc(ticket.closed_at) if ticket.closed_at else None,
+        now=now,
+        reopen_closed_days=get_settings().reopen_closed_days,
+    )
+    if effect == ReplyEffect.FOLLOW_UP:
+        ticket = _start_follow_up(session, principal, ticket, now)
     if attachment_ids:
         # Ids come from the browser: only the client's own files, for this ticket, are named.
         attachments.attach_to_ticket(
@@ -497,13 +513,98 @@ def add_client_details(
             reason="The client replied.",
             now=now,
         )
-    notifications.queue_for_team(
-        session,
-        kind="client_details",
-        ticket=ticket,
-        now=now,
-        extra={"body": body, "actor_name": principal.name},
+    elif effect == ReplyEffect.REOPEN:
+        # The reopen tells the team (ticket_reopened) with the client's words as the reason.
+        change_status(
+            session=session,
+            principal=principal,
+            ticket=ticket,
+            to=Status.IN_PROGRESS,
+            reason="The client replied.",
+            now=now,
+        )
+        return ticket
+    if effect != ReplyEffect.FOLLOW_UP:
+        notifications.queue_for_team(
+            session,
+            kind="client_details",
+            ticket=ticket,
+            now=now,
+            extra={"body": body, "actor_name": principal.name},
+        )
+    return ticket
+
+
+FOLLOW_UP_TITLE = "Follow-up: "
+
+
+def _start_follow_up(session: Session, principal: Principal, old: Ticket, now: datetime) -> Ticket:
+    """A new ticket for a reply on a ticket closed long ago: the old detail is copied, both
+    timelines name the other, and the team and the client are told as for any new ticket."""
+    copied = {
+        name: getattr(old, name)
+        for name in (
+            "category",
+            "affected_area",
+            "priority",
+            "tried_to_do",
+            "happened_instead",
+            "started_when",
+            "recent_changes",
+            "steps_to_reproduce",
+            "error_messages",
+            "affected_workflow_name",
+            "affected_workflow_url",
+        )
+    }
+    title = old.title
+    if not title.startswith(FOLLOW_UP_TITLE):
+        title = FOLLOW_UP_TITLE + title
+    ticket = Ticket(
+        **copied,
+        title=title[:200],
+        support_path=list(old.support_path or []),
+        organization_id=old.organization_id,
+        requester_id=old.requester_id,
+        created_by_id=principal.user_id,
+        status=Status.NEW.value,
+        source="reply",
+        reply_token=secrets.token_hex(10),
+        created_at=now,
+        updated_at=now,
+        last_public_update_at=now,
     )
+    from support_portal.services import sla
+
+    sla.set_initial_targets(session, ticket, now)
+    session.add(ticket)
+    _save_with_number(session, ticket)
+    append_event(
+        session,
+        ticket=ticket,
+        kind=EventKind.CREATED,
+        actor=principal,
+        now=now,
+        data={"source": "reply", "title": ticket.title, "follow_up_of": old.number},
+    )
+    append_event(
+        session,
+        ticket=ticket,
+        kind=EventKind.FOLLOW_UP_OF,
+        actor=principal,
+        now=now,
+        data={"number": old.number, "title": old.title},
+    )
+    append_event(
+        session,
+        ticket=old,
+        kind=EventKind.FOLLOW_UP_OPENED,
+        actor=principal,
+        now=now,
+        data={"number": ticket.number, "title": ticket.title},
+    )
+    notifications.queue_for_team(session, kind="ticket_created_team", ticket=ticket, now=now)
+    notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
     return ticket
 
 

@@ -303,3 +303,117 @@ def test_two_simultaneous_moves_of_the_same_card_cannot_both_win(db_url, clock):
         assert final.version == 2 and final.status in outcome
         moves = [e for e in events(s, final) if e.kind == "status_changed"]
         assert len(moves) == 1 and moves[0].data["to"] == final.status
+
+
+# A client's reply on a resolved or closed ticket
+
+
+def _resolved(session, clock):
+    agent = make_user(session, "agent")
+    client = make_user(session, "client")
+    ticket = make_ticket(session, requester=client, agent=agent, now=clock())
+    tickets.assign(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        assignee_id=agent.id,
+        now=clock(),
+    )
+    tickets.change_status(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        to=Status.RESOLVED,
+        reason="The SMS step has a phone check now.",
+        now=clock.advance(hours=2),
+    )
+    session.commit()
+    return agent, client, ticket
+
+
+def test_details_added_to_a_resolved_ticket_reopen_it_and_tell_the_team(session, clock):
+    agent, client, ticket = _resolved(session, clock)
+    tickets.add_client_details(
+        session=session,
+        principal=principal(client),
+        ticket=ticket,
+        body="Still skipping the SMS for new contacts.",
+        now=clock.advance(hours=1),
+    )
+    session.commit()
+    assert ticket.status == "in_progress" and ticket.resolved_at is None
+    [reopened] = events(session, ticket, "reopened")
+    assert reopened.data["from"] == "resolved" and reopened.actor_role == "client"
+    told = session.exec(select(Notification).where(Notification.kind == "ticket_reopened")).all()
+    assert [n.to_address for n in told] == [agent.email]
+
+
+def test_a_thank_you_on_a_resolved_ticket_leaves_it_resolved(session, clock):
+    _, client, ticket = _resolved(session, clock)
+    tickets.add_client_details(
+        session=session,
+        principal=principal(client),
+        ticket=ticket,
+        body="Thanks, it works now!",
+        now=clock.advance(hours=1),
+    )
+    session.commit()
+    assert ticket.status == "resolved"
+    assert len(events(session, ticket, "client_details")) == 1
+    assert events(session, ticket, "reopened") == []
+
+
+def _closed(session, clock):
+    agent, client, ticket = _resolved(session, clock)
+    tickets.confirm_fix(
+        session=session, principal=principal(client), ticket=ticket, now=clock.advance(hours=1)
+    )
+    session.commit()
+    return agent, client, ticket
+
+
+def test_a_reply_within_the_reopen_window_reopens_a_closed_ticket(session, clock, settings_env):
+    settings_env(REOPEN_CLOSED_DAYS="14")
+    _, client, ticket = _closed(session, clock)
+    result = tickets.add_client_details(
+        session=session,
+        principal=principal(client),
+        ticket=ticket,
+        body="It broke again after the weekend.",
+        now=clock.advance(days=13),
+    )
+    session.commit()
+    assert result.id == ticket.id
+    assert ticket.status == "in_progress" and ticket.closed_at is None
+    assert ticket.next_update_due_at is not None  # the clocks run again
+
+
+def test_a_reply_after_the_window_starts_a_new_ticket_linked_to_the_closed_one(
+    session, clock, settings_env
+):
+    settings_env(REOPEN_CLOSED_DAYS="14")
+    _, client, old = _closed(session, clock)
+    new = tickets.add_client_details(
+        session=session,
+        principal=principal(client),
+        ticket=old,
+        body="The reminders stopped again this month.",
+        now=clock.advance(days=15),
+    )
+    session.commit()
+    assert new.id != old.id and old.status == "closed"
+    assert new.status == "new" and new.requester_id == client.id
+    assert new.title.endswith(old.title)
+    [link] = events(session, new, "follow_up_of")
+    assert link.data["number"] == old.number
+    [back] = events(session, old, "follow_up_opened")
+    assert back.data["number"] == new.number
+    [details] = events(session, new, "client_details")
+    assert details.data["body"] == "The reminders stopped again this month."
+    assert events(session, old, "client_details") == []
+    created = session.exec(
+        select(Notification).where(
+            Notification.kind == "ticket_created_team", Notification.ticket_id == new.id
+        )
+    ).all()
+    assert created, "the team hears of the new ticket"

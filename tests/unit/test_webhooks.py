@@ -265,6 +265,30 @@ def test_confirm_by_sms_closes_a_resolved_ticket_and_reopen_reopens_it(api, sess
     assert fresh(session, Ticket, other.id).status == "in_progress"
 
 
+def test_an_sms_reply_that_is_not_a_confirmation_reopens_a_resolved_ticket(api, session, world):
+    ticket = world["newer"]
+    tickets.change_status(
+        session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+    )
+    session.commit()
+    inbound_sms(api, "Still no reminder texts going out", sid="SMreply")
+    assert fresh(session, Ticket, ticket.id).status == "in_progress"
+    assert len(events(session, ticket, "reopened")) == 1
+
+
+def test_an_sms_from_a_client_whose_tickets_are_all_closed_reaches_the_latest(api, session, world):
+    for t in ("older", "newer"):
+        ticket = world[t]
+        tickets.change_status(
+            session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+        )
+        tickets.confirm_fix(session=session, principal=principal(world["client"]), ticket=ticket)
+    session.commit()
+    inbound_sms(api, "It is happening again", sid="SMclosed")
+    assert fresh(session, Ticket, world["newer"].id).status == "in_progress"
+    assert fresh(session, Ticket, world["older"].id).status == "closed"
+
+
 def test_stop_by_sms_opts_the_client_out_and_start_opts_back_in(api, session, world):
     inbound_sms(api, "STOP", sid="SMs1")
     assert fresh(session, User, world["client"].id).sms_opted_out
@@ -420,6 +444,16 @@ def test_an_email_from_another_organization_is_not_threaded_into_the_ticket(api,
     r = inbound_email(api, world["newer"], world["other"].email, "let me in")
     assert r.status_code == 200
     assert events(session, world["newer"], "client_details") == []
+
+
+def test_an_email_reply_to_a_resolved_ticket_reopens_it(api, session, world):
+    ticket = world["older"]
+    tickets.change_status(
+        session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+    )
+    session.commit()
+    inbound_email(api, ticket, world["client"].email, "No, the reminders are still missing.")
+    assert fresh(session, Ticket, ticket.id).status == "in_progress"
 
 
 @pytest.mark.parametrize("secret", ["", "wrong-secret"])
