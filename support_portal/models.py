@@ -301,3 +301,19 @@ class ZoomEscalation(SQLModel, table=True):
     outcome_at: datetime | None = _ts(default=None)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = _created()
+
+
+class LiveChange(SQLModel, table=True):
+    """One committed change to a ticket, for the web workers to push to the pages showing it.
+
+    Written by `db.change_feed` in the transaction of the change itself, whatever process
+    made it (web worker, job worker, webhook, REST API); read by id order and pruned after a
+    while, so it stays small.
+    """
+
+    __tablename__ = "live_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(index=True)
+    kind: str = Field(default="ticket", max_length=20)
+    created_at: datetime = _created()

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     board_closed_days: float = 7.0
     # Open boards are rebuilt this often even when no ticket changed (SLA badges age).
     board_refresh_seconds: float = 60.0
+    # Open pages learn of changes made by other processes (webhooks, API, job worker) this often.
+    live_poll_seconds: float = 1.0
     jobs_in_process: bool = True
     jobs_interval_seconds: float = 5.0
 

@@ -18,6 +18,7 @@ from support_portal.pages.manager import manager_page
 from support_portal.pages.manager_notifications import manager_notifications_page
 from support_portal.pages.manager_reports import manager_reports_page
 from support_portal.pages.manager_systemic import manager_systemic_page
+from support_portal.realtime.feed import run_feed
 from support_portal.realtime.updates import after_job_tick, run_board_clock
 from support_portal.state.agent import AgentState
 from support_portal.state.agent_ticket import AgentTicketState
@@ -107,3 +108,4 @@ async def _after_job_tick(done: dict[str, int]) -> None:
 
 app.register_lifespan_task(run_in_background, after_tick=_after_job_tick)
 app.register_lifespan_task(run_board_clock)
+app.register_lifespan_task(run_feed)

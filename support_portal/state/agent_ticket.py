@@ -14,6 +14,7 @@ from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.timeline import EventKind, is_link, is_prose, team_text
 from support_portal.models import Organization, User
+from support_portal.realtime import topics
 from support_portal.realtime.updates import ticket_changed_later
 from support_portal.services import agent_tickets, attachments, escalations, tickets
 from support_portal.services.errors import (
@@ -124,6 +125,28 @@ def schedule_zoom_from_form(s, principal, form_data: dict[str, Any], **where: An
 ZOOM_INPUTS = ("zoom-meeting_url", "zoom-scheduled_at", "zoom-attendees")
 
 
+def team_topic(ticket_id: int) -> str:
+    """The team's open pages of one ticket (what they show is the same for all of them)."""
+    return f"ticket:{int(ticket_id)}:team"
+
+
+async def push_team_ticket(ticket_id: int) -> int:
+    """Rebuild every open team page of the ticket, each for its own user (checked again).
+
+    Call after committing a change to the ticket, never from a handler of such a page (it
+    would wait for that handler's own lock). Returns how many tabs were rebuilt.
+    """
+
+    async def refresh(page: AgentTicketState) -> None:
+        if page._ticket_id != ticket_id:  # the tab has moved on to another ticket
+            return
+        principal = await page._require(*TEAM)
+        if principal is not None:
+            await page._reload(principal, page._number_shown)
+
+    return await topics.publish(team_topic(ticket_id), AgentTicketState, refresh)
+
+
 class AgentTicketState(SessionState):
     ticket_number: int = 0
     title: str = ""
@@ -145,13 +168,15 @@ class AgentTicketState(SessionState):
     errors: dict[str, str] = {}
     not_found: bool = False
     _version: int = 0
+    _ticket_id: int = 0
+    _number_shown: str = ""
 
     def _number(self) -> str:
         # The last segment of /agent/tickets/<number>/ (router.page.params is deprecated).
         return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
-    async def _reload(self, principal) -> None:
-        number = self._number()
+    async def _reload(self, principal, number: str | None = None) -> None:
+        number = number or self._number()
 
         def work(s):
             ticket = tickets.get_ticket(session=s, principal=principal, number=number)
@@ -173,8 +198,11 @@ class AgentTicketState(SessionState):
         except ServiceError:
             self.not_found = True
             self.ticket_number = 0
+            self._ticket_id = 0
             return
         self.not_found = False
+        self._ticket_id = ticket.id or 0
+        self._number_shown = number
         self.ticket_number = ticket.number or 0
         self.title = ticket.title
         self.status_label = STATUS_LABELS[ticket.status]
@@ -205,7 +233,12 @@ class AgentTicketState(SessionState):
         principal = await self._require(*TEAM)
         if principal is None:
             return await self._guard(*TEAM)
+        shown = self._ticket_id
         await self._reload(principal)
+        if shown and shown != self._ticket_id:
+            await topics.leave(self, team_topic(shown))
+        if self._ticket_id:  # the service has just said this user may see it
+            await self._join_topic(team_topic(self._ticket_id))
 
     async def _act(self, action, success: str):
         principal = await self._require(*TEAM)
