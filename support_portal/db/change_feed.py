@@ -21,6 +21,8 @@ from support_portal.clock import utcnow
 from support_portal.db.types import UtcDateTime
 
 FEED = "live_change"
+# session.info key: tickets already in the feed for the open transaction.
+_ANNOUNCED = "live_change_announced"
 _feed = table(
     FEED,
     column("ticket_id", Integer),
@@ -51,7 +53,12 @@ def _record(session: Session, _flush_context: Any) -> None:
         for obj in session.dirty
         if (tid := _ticket_of(obj)) is not None and session.is_modified(obj)
     }
+    # One row per ticket per transaction: a use case that flushes twice (a new ticket
+    # takes its number first) is still one change to the pages that show it.
+    announced: set[int] = session.info.setdefault(_ANNOUNCED, set())
+    touched -= announced
     if touched:
+        announced |= touched
         at = utcnow()
         session.connection().execute(
             _feed.insert(),
@@ -59,7 +66,13 @@ def _record(session: Session, _flush_context: Any) -> None:
         )
 
 
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_ANNOUNCED, None)
+
+
 def install() -> None:
     """Listen on every ORM session (idempotent)."""
     if not event.contains(Session, "after_flush", _record):
         event.listen(Session, "after_flush", _record)
+        event.listen(Session, "after_commit", _forget)
+        event.listen(Session, "after_rollback", _forget)

@@ -18,9 +18,9 @@ from support_portal.services import tickets
 from tests.factories import good_draft, make_user, principal
 
 # requester and organization (one query), the ticket, its two outbox rows (team and client),
-# its "created" event; PostgreSQL takes the ticket's id from its sequence first and sends
-# both outbox rows in one statement.
-STATEMENTS = {"sqlite": 5, "postgresql": 5}
+# its "created" event, and one row of the live-change feed; PostgreSQL takes the ticket's id
+# from its sequence first and sends both outbox rows in one statement.
+STATEMENTS = {"sqlite": 6, "postgresql": 6}
 
 
 @contextmanager
