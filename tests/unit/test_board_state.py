@@ -10,7 +10,7 @@ import reflex as rx
 from support_portal.services import auth, tickets
 from support_portal.state import board as board_module
 from support_portal.state.board import PAGE, BoardState
-from tests.factories import PASSWORD, make_ticket, make_user, principal
+from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
 
 
 @pytest.fixture(autouse=True)

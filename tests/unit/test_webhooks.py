@@ -29,7 +29,7 @@ from support_portal.models import (
     WebhookReceipt,
 )
 from support_portal.services import tickets
-from tests.factories import make_ticket, make_user, principal
+from support_portal.testkit.factories import make_ticket, make_user, principal
 
 BASE = "https://portal.example.com"
 TOKEN = "twilio-auth-token-for-tests"
