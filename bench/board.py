@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests import live_app
+from support_portal.testkit import live_app
 
 ROOT = Path(__file__).resolve().parent.parent
 N = int(os.environ.get("BENCH_BOARD_TICKETS", "1000"))

@@ -18,7 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from tests import live_app
+from support_portal.testkit import live_app
 
 N = int(os.environ.get("BENCH_CHATS", "50"))
 SECONDS = float(os.environ.get("BENCH_CHAT_SECONDS", "30"))

@@ -30,7 +30,7 @@ def _queue(engine, n_tickets: int) -> int:  # noqa: ANN001
     from support_portal.services import tickets
     from support_portal.services.accounts import create_organization, create_user
     from support_portal.services.authz import Principal
-    from tests.factories import good_draft
+    from support_portal.testkit.factories import good_draft
 
     with Session(engine, expire_on_commit=False) as s:
         org = s.exec(select(Organization)).first() or create_organization(
@@ -130,13 +130,7 @@ def main() -> dict[str, object]:
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
     from pathlib import Path
 
-    # The specs sit beside the checkout (../shared/contracts), or a level up from a worktree.
-    root = Path(__file__).resolve().parents[1]
-    for candidate in (root.parent / "shared/contracts", root.parents[1] / "shared/contracts"):
-        if candidate.is_dir():
-            os.environ.setdefault("CONTRACTS_DIR", str(candidate))
-            break
-    from tests.integration import test_provider_contracts as contracts
+    from support_portal.testkit import contracts
 
     if not contracts.PRISM.exists():
         raise SystemExit(f"Prism is not installed at {contracts.PRISM}: run `make tools`")
@@ -146,7 +140,7 @@ def main() -> dict[str, object]:
             ("tw.json", contracts.twilio_spec_with_errors()),
             ("sg.json", contracts.sendgrid_spec_with_errors()),
         ):
-            serving = contracts._serve(contracts.PRISM, spec, Path(tmp), name)
+            serving = contracts.serve(contracts.PRISM, spec, Path(tmp), name)
             mocks[name] = next(serving)
             stack.callback(serving.close)
         os.environ.update(

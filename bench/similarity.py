@@ -19,7 +19,7 @@ from support_portal.domain.systemic import (  # noqa: E402
     find_candidates,
     pairwise_precision_recall,
 )
-from tests.synthetic import NOW, make_labelled_set  # noqa: E402
+from support_portal.testkit.synthetic import NOW, make_labelled_set  # noqa: E402
 
 
 def run(n_total: int) -> dict[str, float]:

@@ -26,7 +26,7 @@ def main() -> dict[str, float]:
     from support_portal.services import tickets
     from support_portal.services.accounts import create_organization, create_user
     from support_portal.services.authz import Principal
-    from tests.factories import good_draft
+    from support_portal.testkit.factories import good_draft
 
     engine = get_engine(url)
     SQLModel.metadata.drop_all(engine)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import live_app
+from support_portal.testkit import live_app
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

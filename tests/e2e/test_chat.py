@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from support_portal.testkit.files import PNG
 from tests.e2e.conftest import sign_in
-from tests.files import PNG
 
 LIVE = 2_000  # what "real time" means here: the other side shows it within two seconds
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from support_portal.testkit.files import PNG
 from tests.e2e.conftest import RESULTS, sign_in
-from tests.files import PNG
 
 DANA = "dana@brightsmiles.example"  # Bright Smiles Dental
 LEE = "lee@brightsmiles.example"  # Bright Smiles Dental, Dana's colleague
@@ -31,7 +31,7 @@ def unassigned_ticket(app_env) -> int:
     from support_portal.models import User
     from support_portal.services import tickets
     from support_portal.services.authz import Principal
-    from tests.factories import good_draft
+    from support_portal.testkit.factories import good_draft
 
     engine = db_module.make_engine(app_env["DB_URL"])
     with Session(engine, expire_on_commit=False) as s:

@@ -15,9 +15,9 @@ from support_portal.db import session_scope
 from support_portal.models import AuthSession, LoginAttempt, TicketEvent, User
 from support_portal.services import attachments, tickets
 from support_portal.services.authz import Principal
+from support_portal.testkit.files import PNG
 from tests.e2e.app_world import AppWorld, app_database, draft, make_people, tag
 from tests.e2e.conftest import sign_in
-from tests.files import PNG
 
 
 @pytest.fixture(scope="module")

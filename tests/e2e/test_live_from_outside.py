@@ -25,7 +25,7 @@ def _client_with_phone_and_ticket(app_env) -> int:
     from support_portal.models import Organization, User
     from support_portal.services import accounts, tickets
     from support_portal.services.authz import Principal
-    from tests.factories import good_draft
+    from support_portal.testkit.factories import good_draft
 
     engine = db_module.make_engine(app_env["DB_URL"])
     with Session(engine, expire_on_commit=False) as s:

@@ -23,8 +23,8 @@ from support_portal.models import (
 from support_portal.services import tickets
 from support_portal.services.authz import Principal
 from support_portal.services.reports import CHARTS
+from support_portal.testkit.factories import good_draft
 from tests.e2e.conftest import sign_in
-from tests.factories import good_draft
 
 
 def test_a_manager_sees_each_report_chart_and_downloads_its_rows(new_page):

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlmodel import Session, col, select
 
-from tests import live_app
+from support_portal.testkit import live_app
 from tests.integration.test_scale_out import DATABASE_URL, fresh_database
 
 UNAVAILABLE = "The service is briefly unavailable, please retry."

@@ -6,9 +6,9 @@ from starlette.testclient import TestClient
 
 from support_portal.api.app import build_api
 from support_portal.services import attachments, auth
+from support_portal.testkit.factories import PASSWORD, make_org, make_ticket, make_user, principal
+from support_portal.testkit.files import PNG
 from support_portal.urls import SESSION_COOKIE
-from tests.factories import PASSWORD, make_org, make_ticket, make_user, principal
-from tests.files import PNG
 
 
 def _client_with_session(session, user) -> TestClient:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from tests import live_app
+from support_portal.testkit import live_app
 from tests.integration.test_scale_out import _seed_board
 
 

@@ -9,14 +9,7 @@ chosen per request with Prism's `Prefer: code=..., example=...` header.
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import json
 import os
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,14 +27,15 @@ from support_portal.notify.channels import (
 )
 from support_portal.notify.dispatcher import dispatch_due
 from support_portal.settings import Settings
-from tests import live_app
-from tests.factories import make_ticket, make_user
-
-ROOT = Path(__file__).resolve().parents[2]
-PRISM = ROOT / ".tools" / "node_modules" / ".bin" / "prism"
-CONTRACTS = Path(os.environ.get("CONTRACTS_DIR") or ROOT.parent / "shared" / "contracts")
-TWILIO_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
-ACCOUNT = "AC" + "a" * 32
+from support_portal.testkit.contracts import (
+    ACCOUNT,
+    CONTRACTS,
+    PRISM,
+    sendgrid_spec_with_errors,
+    serve,
+    twilio_spec_with_errors,
+)
+from support_portal.testkit.factories import make_ticket, make_user
 
 
 def _missing(what: str) -> None:
@@ -60,106 +54,14 @@ def prism_bin() -> Path:
     return PRISM
 
 
-def _twilio_error(status: int, code: int, message: str) -> dict:
-    return {
-        "code": code,
-        "message": message,
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-        "status": status,
-    }
-
-
-def twilio_spec_with_errors() -> dict:
-    spec = json.loads((CONTRACTS / "twilio_api_v2010.json").read_text())
-    responses = spec["paths"][TWILIO_PATH]["post"]["responses"]
-    error_schema = {
-        "type": "object",
-        "properties": {
-            "code": {"type": "integer"},
-            "message": {"type": "string"},
-            "more_info": {"type": "string"},
-            "status": {"type": "integer"},
-        },
-    }
-
-    def error(status: int, examples: dict[str, dict]) -> dict:
-        return {
-            "description": f"Error {status}",
-            "content": {
-                "application/json": {
-                    "schema": error_schema,
-                    "examples": {k: {"value": v} for k, v in examples.items()},
-                }
-            },
-        }
-
-    responses["400"] = error(
-        400,
-        {
-            "invalid_number": _twilio_error(400, 21211, "The 'To' number is not a valid number."),
-            "unsubscribed": _twilio_error(400, 21610, "Attempt to send to unsubscribed recipient"),
-        },
-    )
-    responses["429"] = error(429, {"too_many": _twilio_error(429, 20429, "Too Many Requests")})
-    responses["500"] = error(500, {"internal": _twilio_error(500, 20500, "Internal Server Error")})
-    return spec
-
-
-def sendgrid_spec_with_errors() -> dict:
-    spec = json.loads((CONTRACTS / "tsg_mail_v3.json").read_text())
-    post = spec["paths"]["/v3/mail/send"]["post"]
-    post["responses"]["202"] = {
-        "description": "Accepted",
-        "headers": {
-            "X-Message-Id": {"schema": {"type": "string"}, "example": "W1bCRUMxRyeyLo0Y3aYJWA"}
-        },
-    }
-    limited = copy.deepcopy(spec["components"]["responses"]["PostMailSend500"])
-    limited["description"] = "Too many requests"
-    post["responses"]["429"] = limited
-    return spec
-
-
-def _serve(prism: Path, spec: dict, tmp: Path, name: str) -> Iterator[str]:
-    path = tmp / name
-    path.write_text(json.dumps(spec))
-    port = live_app.free_port()
-    log = open(tmp / f"{name}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [str(prism), "mock", "--errors", "-h", "127.0.0.1", "-p", str(port), str(path)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PATH": f"{Path(os.sys.executable).parent}:{os.environ['PATH']}"},
-        # Prism forks the server it runs: a group of its own lets the whole of it be stopped.
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError((tmp / f"{name}.log").read_text()[-3000:])
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("Prism did not start: " + (tmp / f"{name}.log").read_text())
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def twilio_mock(prism_bin, tmp_path_factory) -> Iterator[str]:
-    yield from _serve(prism_bin, twilio_spec_with_errors(), tmp_path_factory.mktemp("p"), "tw.json")
+    yield from serve(prism_bin, twilio_spec_with_errors(), tmp_path_factory.mktemp("p"), "tw.json")
 
 
 @pytest.fixture(scope="module")
 def sendgrid_mock(prism_bin, tmp_path_factory) -> Iterator[str]:
-    yield from _serve(
+    yield from serve(
         prism_bin, sendgrid_spec_with_errors(), tmp_path_factory.mktemp("p"), "sg.json"
     )
 

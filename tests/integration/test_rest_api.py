@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from support_portal.api.app import build_api
 from support_portal.models import Ticket, TicketEvent
 from support_portal.services.api_keys import create_api_key, revoke_api_key
-from tests.factories import make_org, make_user, principal
+from support_portal.testkit.factories import make_org, make_user, principal
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from support_portal.api.app import build_api
 from support_portal.services.api_keys import create_api_key
-from tests.factories import make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", build_api())
 # A body over 1 MB is refused with 413 before it is parsed: a rejection as good as a 422.

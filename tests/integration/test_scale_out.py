@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests import live_app
+from support_portal.testkit import live_app
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -113,7 +113,7 @@ def _seed_board(db_url: str, prefix: str) -> tuple[list[str], int]:
 
     from support_portal.db import get_engine
     from support_portal.services import auth
-    from tests.factories import PASSWORD, make_ticket, make_user
+    from support_portal.testkit.factories import PASSWORD, make_ticket, make_user
 
     with Session(get_engine(db_url), expire_on_commit=False) as s:
         emails = [f"{prefix}-manager{i}@agency.example" for i in range(2)]

@@ -17,7 +17,7 @@ from collections import Counter
 import pytest
 from sqlmodel import Session, col, select
 
-from tests import live_app
+from support_portal.testkit import live_app
 from tests.integration.test_scale_out import fresh_database
 
 CHATS = int(os.environ.get("LOAD_CHATS", "50"))

@@ -41,8 +41,8 @@ from support_portal.services import (
 )
 from support_portal.services.authz import Principal
 from support_portal.services.errors import Forbidden, NotFound, ServiceError
-from tests.factories import good_draft
-from tests.files import PNG
+from support_portal.testkit.factories import good_draft
+from support_portal.testkit.files import PNG
 from tests.security.world import LOOM, ROLES, World, build_world, changed_tables, snapshot
 
 EVERYONE = frozenset(ROLES)

@@ -13,7 +13,7 @@ from sqlmodel import select
 from support_portal.models import Notification
 from support_portal.notify.templates import TEMPLATE_DIR, _env, known_kinds, render
 from support_portal.services import tickets
-from tests.factories import good_draft, make_org, make_user, principal
+from support_portal.testkit.factories import good_draft, make_org, make_user, principal
 
 IMG = "<img src=x onerror=window.__xss=1>"
 SCRIPT = "<script>window.__xss=1</script>"

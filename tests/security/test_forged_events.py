@@ -35,7 +35,7 @@ from support_portal.state.client import ClientTicketState
 from support_portal.state.manager_notifications import ManagerNotificationsState
 from support_portal.state.reports import ReportsState
 from support_portal.state.systemic import SystemicState
-from tests.factories import PASSWORD
+from support_portal.testkit.factories import PASSWORD
 from tests.security.world import World, build_world, changed_tables, snapshot
 
 DATA_URL = re.compile(r"data:[^;\"]+;base64,([A-Za-z0-9+/=]+)")

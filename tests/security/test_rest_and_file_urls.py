@@ -15,9 +15,9 @@ import pytest
 
 from support_portal.api.app import build_api
 from support_portal.services import auth
+from support_portal.testkit.factories import PASSWORD
+from support_portal.testkit.files import PNG
 from support_portal.urls import SESSION_COOKIE
-from tests.factories import PASSWORD
-from tests.files import PNG
 from tests.security.world import World, build_world
 
 

@@ -8,8 +8,8 @@ from starlette.testclient import TestClient
 
 from support_portal.api.middleware import UPLOAD_PATH, guard_uploads
 from support_portal.services import auth
+from support_portal.testkit.factories import PASSWORD, make_user
 from support_portal.urls import SESSION_COOKIE
-from tests.factories import PASSWORD, make_user
 
 MB = 1024 * 1024
 

@@ -33,8 +33,8 @@ from support_portal.models import (
 )
 from support_portal.services import api_keys, attachments, chat, escalations, problems, tickets
 from support_portal.services.authz import Principal
-from tests.factories import good_draft, make_org, make_user, principal
-from tests.files import PNG
+from support_portal.testkit.factories import good_draft, make_org, make_user, principal
+from support_portal.testkit.files import PNG
 
 ROLES = ("client", "colleague", "outsider", "agent", "other_agent", "manager")
 LOOM = "https://www.loom.com/share/0123456789abcdef0123456789abcdef"

@@ -15,7 +15,7 @@ from support_portal.services.api_keys import (
     revoke_api_key,
 )
 from support_portal.services.errors import Forbidden, NotFound, ValidationFailed
-from tests.factories import make_user, principal
+from support_portal.testkit.factories import make_user, principal
 
 
 def test_a_new_key_is_stored_only_as_its_hash_and_a_short_prefix(session):

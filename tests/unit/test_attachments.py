@@ -9,8 +9,8 @@ from support_portal.domain.attachment_rules import AttachmentRefused, check_file
 from support_portal.services import attachments
 from support_portal.services.errors import NotFound, ValidationFailed
 from support_portal.settings import get_settings
-from tests.factories import make_org, make_ticket, make_user, principal
-from tests.files import LOG, PDF, PNG
+from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
+from support_portal.testkit.files import LOG, PDF, PNG
 
 MB = 1024 * 1024
 

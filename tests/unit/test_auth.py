@@ -10,7 +10,7 @@ from sqlmodel import select
 from support_portal.models import AuthSession, User
 from support_portal.services import auth
 from support_portal.services.errors import Throttled
-from tests.factories import PASSWORD, make_user
+from support_portal.testkit.factories import PASSWORD, make_user
 
 
 def test_passwords_are_stored_as_argon2_hashes(session):

@@ -13,7 +13,7 @@ from support_portal.realtime import topics
 from support_portal.realtime import updates as live_updates
 from support_portal.state import board as board_module
 from support_portal.state.board import BOARD_TOPIC, BoardState
-from tests.factories import make_ticket
+from support_portal.testkit.factories import make_ticket
 from tests.fake_tabs import fake_tabs
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")

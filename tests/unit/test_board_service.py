@@ -9,7 +9,7 @@ import pytest
 from support_portal.services import board, tickets
 from support_portal.services.errors import Conflict, Forbidden
 from support_portal.state.board import CHANGED
-from tests.factories import make_ticket, make_user, principal
+from support_portal.testkit.factories import make_ticket, make_user, principal
 
 
 def test_the_board_shows_open_tickets_and_only_recently_closed_ones(session, clock):

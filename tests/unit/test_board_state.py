@@ -8,7 +8,7 @@ import reflex as rx
 
 from support_portal.services import auth, tickets
 from support_portal.state.board import PAGE, BoardState
-from tests.factories import PASSWORD, make_ticket, make_user, principal
+from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
 
 
 def _board_tab() -> tuple[rx.State, BoardState]:

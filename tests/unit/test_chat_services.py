@@ -12,7 +12,7 @@ from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.models import ChatMessage, ChatSession, Notification, TicketEvent
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from tests.factories import good_draft, make_user, principal
+from support_portal.testkit.factories import good_draft, make_user, principal
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from support_portal.services import client_views, escalations, tickets
 from support_portal.services.timeline import append_event
-from tests.factories import make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 
 LOOM = "https://www.loom.com/share/0123456789abcdef0123456789abcdef"
 

@@ -15,7 +15,7 @@ from support_portal.models import Notification
 from support_portal.services import client_views, tickets
 from support_portal.services.errors import NotFound
 from support_portal.services.timeline import append_event
-from tests.factories import good_draft, make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import good_draft, make_org, make_ticket, make_user, principal
 
 SECRET = "Customer is on the cheap plan, do not escalate"
 

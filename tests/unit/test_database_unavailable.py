@@ -7,7 +7,7 @@ from sqlmodel import text
 
 from support_portal.services.errors import ServiceError, Unavailable
 from support_portal.state.session import backend_error_toast, in_db
-from tests.live_app import free_port
+from support_portal.testkit.live_app import free_port
 
 
 async def test_work_on_an_unreachable_database_fails_with_a_retry_message(settings_env):

@@ -14,7 +14,7 @@ from support_portal.models import Notification, TicketEvent
 from support_portal.notify.channels import PermanentFailure, RecordingChannel
 from support_portal.notify.dispatcher import dispatch_due
 from support_portal.services import inbound
-from tests.factories import make_ticket, make_user
+from support_portal.testkit.factories import make_ticket, make_user
 
 NOTIFY = Path(__file__).parents[2] / "support_portal" / "notify"
 

@@ -12,7 +12,7 @@ from support_portal.services import chat as chat_service
 from support_portal.settings import get_settings
 from support_portal.state.agent_console import support_path_from_form
 from support_portal.state.agent_ticket import event_view, support_path_view
-from tests.factories import good_draft, make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import good_draft, make_org, make_ticket, make_user, principal
 
 LOOM = "https://www.loom.com/share/0123456789abcdef0123456789abcdef"
 MESSAGE = f"Watch {LOOM} then read https://help.example.com/sms and javascript:alert(1)"

@@ -11,7 +11,7 @@ from support_portal.domain.links import LinkRefused, check_url, classify, split_
 from support_portal.models import Notification, TicketEvent
 from support_portal.services import escalations
 from support_portal.services.errors import Conflict, Forbidden, ValidationFailed
-from tests.factories import make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 
 LOOM = "https://www.loom.com/share/0123456789abcdef0123456789abcdef"
 

@@ -17,7 +17,7 @@ from support_portal.realtime.ticket_live import TicketLive, live_topic
 from support_portal.services import auth, inbound, live_feed, tickets
 from support_portal.services.live_feed import Change
 from support_portal.state.agent_ticket import AgentTicketState, team_topic
-from tests.factories import PASSWORD, make_ticket, make_user, principal
+from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
 from tests.fake_tabs import fake_tabs
 
 PHONE = "+14155552671"

@@ -12,7 +12,7 @@ from support_portal.models import Problem
 from support_portal.services import auth
 from support_portal.state.reports import ReportsState
 from support_portal.state.systemic import SystemicState
-from tests.factories import PASSWORD, make_org, make_ticket, make_user
+from support_portal.testkit.factories import PASSWORD, make_org, make_ticket, make_user
 
 
 def signed_in_state(cls, session, user):

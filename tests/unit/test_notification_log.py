@@ -8,7 +8,7 @@ from support_portal.notify.channels import PermanentFailure, RecordingChannel
 from support_portal.notify.dispatcher import dispatch_due
 from support_portal.services.errors import Forbidden
 from support_portal.services.notification_log import recent_notifications
-from tests.factories import make_ticket, make_user, principal
+from support_portal.testkit.factories import make_ticket, make_user, principal
 
 
 def test_a_manager_sees_each_notification_with_its_ticket_status_and_error(session, clock):

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from support_portal.models import Notification
 from support_portal.notify.channels import OutgoingMessage, RecordingChannel, SendResult
 from support_portal.notify.dispatcher import dispatch_due
-from tests.factories import make_ticket, make_user
+from support_portal.testkit.factories import make_ticket, make_user
 
 
 class Overlapping(RecordingChannel):

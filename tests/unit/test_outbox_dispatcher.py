@@ -12,8 +12,8 @@ from support_portal import db as db_module
 from support_portal.models import Notification, TicketEvent, User
 from support_portal.notify.channels import PermanentFailure, RecordingChannel, TemporaryFailure
 from support_portal.notify.dispatcher import LEASE, backoff, claim_due, dispatch_due
+from support_portal.testkit.factories import make_ticket, make_user
 from tests.conftest import PG_URL
-from tests.factories import make_ticket, make_user
 
 
 def channels(**kw):

@@ -7,7 +7,7 @@ import pytest
 from support_portal.models import User
 from support_portal.services import preferences
 from support_portal.services.errors import ValidationFailed
-from tests.factories import make_user, principal
+from support_portal.testkit.factories import make_user, principal
 
 
 def test_a_phone_number_is_stored_in_e164_and_sms_turned_on(session):

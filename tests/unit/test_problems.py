@@ -20,7 +20,7 @@ from support_portal.models import (
 )
 from support_portal.services import problems, systemic, tickets
 from support_portal.services.errors import Forbidden, NotFound, ValidationFailed
-from tests.factories import good_draft, make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import good_draft, make_org, make_ticket, make_user, principal
 
 PARAPHRASES = [
     dict(title="Appointment reminder workflow skips the SMS step"),

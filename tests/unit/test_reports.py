@@ -12,7 +12,7 @@ import pytest
 from support_portal.models import ChatSession
 from support_portal.services import reports
 from support_portal.services.errors import Forbidden, ValidationFailed
-from tests.factories import make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 
 MON = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
 NOW = MON + timedelta(days=9)  # Wednesday of the next week

@@ -10,7 +10,7 @@ from support_portal.domain.systemic import (
     pairwise_precision_recall,
     signature_for,
 )
-from tests.synthetic import NOW, make_labelled_set
+from support_portal.testkit.synthetic import NOW, make_labelled_set
 
 REMINDER = dict(
     title="Appointment reminder workflow skips the SMS step",

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from support_portal.domain import sla as rules
 from support_portal.domain.business_calendar import BusinessCalendar
 from support_portal.services import sla, tickets
-from tests.factories import make_ticket, make_user, principal
+from support_portal.testkit.factories import make_ticket, make_user, principal
 
 NY = ZoneInfo("America/New_York")
 

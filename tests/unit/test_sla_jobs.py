@@ -13,7 +13,7 @@ from support_portal.jobs import runner
 from support_portal.jobs.sla_jobs import run_sla_sweep
 from support_portal.models import Notification, Ticket, TicketEvent, User
 from support_portal.services import tickets
-from tests.factories import make_ticket, make_user, principal
+from support_portal.testkit.factories import make_ticket, make_user, principal
 
 
 def _events(session: Session, ticket: Ticket, kind: str) -> list[TicketEvent]:

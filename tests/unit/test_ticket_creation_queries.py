@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from support_portal.models import Notification, Ticket, TicketEvent
 from support_portal.services import tickets
-from tests.factories import good_draft, make_user, principal
+from support_portal.testkit.factories import good_draft, make_user, principal
 
 # requester and organization (one query), the ticket, its two outbox rows (team and client),
 # its "created" event, and one row of the live-change feed; PostgreSQL takes the ticket's id

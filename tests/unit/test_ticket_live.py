@@ -9,7 +9,7 @@ import time
 from support_portal.realtime import topics
 from support_portal.realtime.ticket_live import TicketLive, live_topic, push_ticket_update
 from support_portal.services import tickets
-from tests.factories import make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 from tests.fake_tabs import fake_tabs
 
 

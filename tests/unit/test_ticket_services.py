@@ -12,7 +12,7 @@ from support_portal.domain.lifecycle import Status, TransitionNotAllowed, replay
 from support_portal.models import Notification, Ticket, TicketEvent
 from support_portal.services import tickets
 from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from tests.factories import good_draft, make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import good_draft, make_org, make_ticket, make_user, principal
 
 
 def events(session, ticket, kind=None):

@@ -20,7 +20,7 @@ from support_portal.models import TicketEvent
 from support_portal.services import client_views, problems, tickets, tickets_api
 from support_portal.services.timeline import append_event
 from support_portal.state.agent_ticket import describe
-from tests.factories import make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 
 SAMPLE = {
     "body": "Reminders resume tonight",

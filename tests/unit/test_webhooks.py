@@ -31,8 +31,8 @@ from support_portal.models import (
     WebhookReceipt,
 )
 from support_portal.services import tickets
-from tests.factories import make_ticket, make_user, principal
-from tests.files import PNG
+from support_portal.testkit.factories import make_ticket, make_user, principal
+from support_portal.testkit.files import PNG
 
 BASE = "https://portal.example.com"
 TOKEN = "twilio-auth-token-for-tests"

@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 import socketio
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PASSWORD = "load-test-password"
 
