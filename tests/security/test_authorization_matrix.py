@@ -30,6 +30,7 @@ from support_portal.services import (
     authz,
     board,
     chat,
+    client_actions,
     client_views,
     escalations,
     notification_log,
@@ -171,6 +172,49 @@ MATRIX: dict[str, Case] = {
         ),
         ORG_A,
         prepare=_set_status(Status.RESOLVED),
+    ),
+    # client_actions: a client's ticket page and settings, each committing its change
+    "client_actions.add_details": Case(
+        lambda w, s, p: client_actions.add_details(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            body="More detail",
+            files=[("a.png", PNG)],
+            now=utcnow(),
+        ),
+        frozenset({"client", "colleague"}),
+    ),
+    "client_actions.add_link": Case(
+        lambda w, s, p: client_actions.add_link(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            url=LOOM,
+            title="Walkthrough",
+            now=utcnow(),
+        ),
+        frozenset({"client", "colleague"}),
+    ),
+    "client_actions.confirm_fix": Case(
+        lambda w, s, p: client_actions.confirm_fix(
+            session=s, principal=p, number=str(w.ticket_a.number), now=utcnow()
+        ),
+        frozenset({"client", "colleague"}),
+        prepare=_set_status(Status.RESOLVED),
+    ),
+    "client_actions.reopen": Case(
+        lambda w, s, p: client_actions.reopen(
+            session=s, principal=p, number=str(w.ticket_a.number), reason="Still", now=utcnow()
+        ),
+        frozenset({"client", "colleague"}),
+        prepare=_set_status(Status.RESOLVED),
+    ),
+    "client_actions.save_preferences": Case(
+        lambda w, s, p: client_actions.save_preferences(
+            session=s, principal=p, notify_email=False, notify_sms=False, phone=None
+        ),
+        EVERYONE,
     ),
     # agent_tickets
     "agent_tickets.list_assigned": Case(
