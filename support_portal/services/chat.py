@@ -138,7 +138,7 @@ def start_chat(
         created_at=now,
     )
     session.add(chat)
-    session.flush()
+    session.commit()
     return chat
 
 
@@ -198,7 +198,7 @@ def post_message(
     chat.last_message_at = now
     if not chat.topic and principal.role == Role.CLIENT:
         chat.topic = body[:300]
-    session.flush()
+    session.commit()
     return message
 
 
@@ -224,6 +224,7 @@ def accept_chat(
     chat = _load(session, chat_id)
     if result.rowcount != 1:
         raise Conflict(TAKEN_MESSAGE if chat.status != WAITING else "The chat could not be taken.")
+    session.commit()
     session.refresh(chat)
     return chat
 
@@ -241,6 +242,7 @@ def mark_resolved(
     chat.ended_at = now
     chat.version += 1
     _system_message(session, chat, "The agent marked this chat as resolved. Thank you!", now)
+    session.commit()
     return chat
 
 

@@ -266,6 +266,7 @@ def declare_problem(
         candidate.status = DECLARED
         candidate.problem_id = problem.id
         candidate.updated_at = now
+    session.commit()
     return problem
 
 
@@ -305,6 +306,7 @@ def post_problem_update(
         ticket.version += 1
         ticket.updated_at = now
     _notify_clients(session, problem, linked, body, principal, update_id, now)
+    session.commit()
     return len(linked)
 
 
@@ -373,6 +375,7 @@ def resolve_problem(
         resolved += 1
     problem.status = PROBLEM_RESOLVED
     problem.resolved_at = now
+    session.commit()
     return resolved
 
 
