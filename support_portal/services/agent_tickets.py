@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -9,6 +10,7 @@ from sqlmodel import Session, col, select
 from support_portal.clock import as_utc
 from support_portal.domain.lifecycle import OPEN_STATUSES, STATUS_LABELS
 from support_portal.models import Organization, Ticket, TicketEvent, User
+from support_portal.services import attachments, escalations, tickets
 from support_portal.services.authz import Principal, ensure_can_see_ticket, require_team
 
 
@@ -59,3 +61,42 @@ def team_timeline(
         }
         for e, u in rows
     ]
+
+
+@dataclass
+class TeamTicketPage:
+    """What the team's page of one ticket shows, read in one unit of work."""
+
+    ticket: Ticket
+    organization: str
+    crm_subaccount: str
+    requester: str
+    events: list[dict[str, Any]]
+    files: list[dict[str, str]]
+    escalations: list[dict[str, Any]]
+    client_tz: str
+
+
+def ticket_page(*, session: Session, principal: Principal, number: str) -> TeamTicketPage:
+    """The ticket `number` as the team sees it, internal notes and files included."""
+    require_team(principal)
+    ticket = tickets.get_ticket(session=session, principal=principal, number=number)
+    org = session.get(Organization, ticket.organization_id)
+    requester = session.get(User, ticket.requester_id)
+    return TeamTicketPage(
+        ticket=ticket,
+        organization=org.name if org else "",
+        crm_subaccount=(org.crm_subaccount_id if org else None) or "",
+        requester=requester.name if requester else "",
+        events=team_timeline(session=session, principal=principal, ticket=ticket),
+        files=[
+            {"name": a.original_name, "url": attachments.download_url(a.id)}  # type: ignore[arg-type]
+            for a in attachments.ticket_attachments(
+                session=session, principal=principal, ticket=ticket
+            )
+        ],
+        escalations=escalations.escalation_views(
+            session=session, principal=principal, ticket=ticket
+        ),
+        client_tz=escalations.client_timezone(session=session, principal=principal, ticket=ticket),
+    )

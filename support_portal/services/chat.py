@@ -139,7 +139,7 @@ def start_chat(
         created_at=now,
     )
     session.add(chat)
-    session.flush()
+    session.commit()
     return chat
 
 
@@ -199,7 +199,7 @@ def post_message(
     chat.last_message_at = now
     if not chat.topic and principal.role == Role.CLIENT:
         chat.topic = body[:300]
-    session.flush()
+    session.commit()
     return message
 
 
@@ -225,6 +225,7 @@ def accept_chat(
     chat = _load(session, chat_id)
     if result.rowcount != 1:
         raise Conflict(TAKEN_MESSAGE if chat.status != WAITING else "The chat could not be taken.")
+    session.commit()
     session.refresh(chat)
     return chat
 
@@ -242,6 +243,7 @@ def mark_resolved(
     chat.ended_at = now
     chat.version += 1
     _system_message(session, chat, "The agent marked this chat as resolved. Thank you!", now)
+    session.commit()
     return chat
 
 

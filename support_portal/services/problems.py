@@ -267,6 +267,7 @@ def declare_problem(
         candidate.status = DECLARED
         candidate.problem_id = problem.id
         candidate.updated_at = now
+    session.commit()
     return problem
 
 
@@ -306,6 +307,7 @@ def post_problem_update(
         ticket.version += 1
         ticket.updated_at = now
     _notify_clients(session, problem, linked, body, principal, update_id, now)
+    session.commit()
     return len(linked)
 
 
@@ -374,6 +376,7 @@ def resolve_problem(
         resolved += 1
     problem.status = PROBLEM_RESOLVED
     problem.resolved_at = now
+    session.commit()
     return resolved
 
 

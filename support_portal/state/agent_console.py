@@ -6,17 +6,18 @@ from typing import Any
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.domain import chat_rules
 from support_portal.domain.lifecycle import STATUS_LABELS
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.realtime.updates import ticket_changed_later
-from support_portal.services import agent_tickets, attachments, escalations, problems
+from support_portal.services import agent_tickets, escalations, problems, team_actions
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError, ValidationFailed
 from support_portal.settings import get_settings
-from support_portal.state.agent_ticket import ZOOM_INPUTS, schedule_zoom_from_form
+from support_portal.state.agent_ticket import ZOOM_INPUTS, zoom_form
 from support_portal.state.chat import (
     QUEUE_TOPIC,
     AgentsQueueState,
@@ -130,12 +131,12 @@ class AgentConsoleState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
 
-        def work(s):
-            chat_service.accept_chat(session=s, principal=principal, chat_id=int(chat_id))
-            s.commit()
-
         try:
-            await in_db(work)
+            await in_db(
+                lambda s: chat_service.accept_chat(
+                    session=s, principal=principal, chat_id=int(chat_id), now=utcnow()
+                )
+            )
         except ServiceError as exc:
             refresh_queue_later()
             return rx.toast.error(str(exc))
@@ -168,12 +169,12 @@ class AgentConsoleState(ChatMemberState):
             return rx.toast.error("Please sign in again.")
         chat_id = self._chat_id
 
-        def work(s):
-            chat_service.mark_resolved(session=s, principal=principal, chat_id=chat_id)
-            s.commit()
-
         try:
-            await in_db(work)
+            await in_db(
+                lambda s: chat_service.mark_resolved(
+                    session=s, principal=principal, chat_id=chat_id, now=utcnow()
+                )
+            )
         except ServiceError as exc:
             return rx.toast.error(str(exc))
         refresh_room_later(chat_id)
@@ -227,11 +228,14 @@ class AgentConsoleState(ChatMemberState):
             name = upload.name or "upload"
 
             def work(s, data=data, name=name):
-                att = attachments.store_attachment(
-                    session=s, principal=principal, filename=name, data=data, chat_id=chat_id
+                return team_actions.add_screenshot(
+                    session=s,
+                    principal=principal,
+                    chat_id=chat_id,
+                    filename=name,
+                    data=data,
+                    now=utcnow(),
                 )
-                s.commit()
-                return att.id, att.original_name
 
             try:
                 attachment_id, stored_name = await in_db(work)
@@ -251,15 +255,17 @@ class AgentConsoleState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
         chat_id = self._chat_id
-
-        def work(s):
-            schedule_zoom_from_form(s, principal, form_data, chat_id=chat_id)
-            s.commit()
-
         try:
-            await in_db(work)
+            fields = zoom_form(form_data)
+            await in_db(
+                lambda s: team_actions.schedule_zoom(
+                    session=s, principal=principal, chat_id=chat_id, now=utcnow(), **fields
+                )
+            )
         except ValidationFailed as exc:
-            self.zoom_errors = exc.errors
+            self.zoom_errors = {
+                k if k.startswith("zoom_") else f"zoom_{k}": v for k, v in exc.errors.items()
+            }
             return rx.toast.error(next(iter(exc.errors.values()), str(exc)))
         except ServiceError as exc:
             return rx.toast.error(str(exc))
@@ -348,17 +354,18 @@ class AgentConsoleState(ChatMemberState):
             **values, support_path=support_path, attachment_count=len(attachment_ids)
         )
 
-        def work(s):
-            ticket = chat_service.convert_to_ticket(
-                session=s, principal=principal, chat_id=chat_id, draft=draft
-            )
-            _attach(s, principal, attachment_ids, ticket)
-            _link(s, principal, link_choice, ticket)
-            s.commit()
-            return ticket.number
-
         try:
-            number = await in_db(work)
+            number = await in_db(
+                lambda s: team_actions.convert_chat(
+                    session=s,
+                    principal=principal,
+                    chat_id=chat_id,
+                    draft=draft,
+                    attachment_ids=attachment_ids,
+                    link_choice=link_choice,
+                    now=utcnow(),
+                )
+            )
         except ValidationFailed as exc:
             self.form_errors = exc.errors
             return rx.toast.error(str(exc) if not exc.errors else "Please add the missing detail.")
@@ -374,28 +381,3 @@ class AgentConsoleState(ChatMemberState):
         ticket_changed_later(None)  # the new ticket appears on every open board
         await self._refresh_lists(principal)
         return rx.toast.success(self.created_notice)
-
-
-def _attach(session, principal, attachment_ids: list[int], ticket) -> None:
-    """Screenshots uploaded while converting belong to the new ticket."""
-    if not attachment_ids:
-        return
-    attachments.attach_to_ticket(
-        session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
-    )
-
-
-def _link(session, principal, choice: str, ticket) -> None:
-    """Link the new ticket to the similar ticket or problem the agent chose."""
-    if not choice:
-        return
-    kind, _, raw_id = choice.partition(":")
-    target = int(raw_id)
-    if kind == "problem":
-        problems.link_ticket_to_problem(
-            session=session, principal=principal, problem_id=target, ticket_id=ticket.id
-        )
-    else:
-        problems.link_related_ticket(
-            session=session, principal=principal, ticket_id=ticket.id, related_ticket_id=target
-        )

@@ -16,6 +16,7 @@ from typing import Any
 import reflex as rx
 
 from support_portal import urls
+from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
 from support_portal.realtime import topics
 from support_portal.services import chat as chat_service
@@ -183,18 +184,21 @@ class ChatMemberState(SessionState):
         body = str(form_data.get("message", ""))
         msg_id = str(form_data.get("client_msg_id", "")) or uuid.uuid4().hex
 
-        def work(s) -> dict[str, str]:
-            message = chat_service.post_message(
-                session=s, principal=principal, chat_id=chat_id, body=body, client_msg_id=msg_id
-            )
-            s.commit()
-            return chat_service.message_view(message, principal.name)
-
         try:
-            message = await in_db(work)
+            posted = await in_db(
+                lambda s: chat_service.post_message(
+                    session=s,
+                    principal=principal,
+                    chat_id=chat_id,
+                    body=body,
+                    client_msg_id=msg_id,
+                    now=utcnow(),
+                )
+            )
         except ServiceError as exc:
             self.chat_error = str(exc)
             return False
+        message = chat_service.message_view(posted, principal.name)
         self.chat_error = ""
         self.send_id = uuid.uuid4().hex
         # The sender sees it in this event's reply; the chat's other tabs get a push.
@@ -223,17 +227,14 @@ class ClientChatState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in as a client to chat.")
 
-        def work(s):
-            chat = chat_service.start_chat(session=s, principal=principal)
-            s.commit()
-            return chat.id
-
         try:
-            chat_id = await in_db(work)
+            chat = await in_db(
+                lambda s: chat_service.start_chat(session=s, principal=principal, now=utcnow())
+            )
         except ServiceError as exc:
             self.chat_error = str(exc)
             return
-        await self._join(principal, chat_id)
+        await self._join(principal, chat.id)
         refresh_queue_later()
 
     @rx.event

@@ -30,6 +30,7 @@ from support_portal.services import (
     authz,
     board,
     chat,
+    client_actions,
     client_views,
     escalations,
     notification_log,
@@ -37,6 +38,7 @@ from support_portal.services import (
     problems,
     reports,
     systemic,
+    team_actions,
     tickets,
 )
 from support_portal.services.authz import Principal
@@ -171,6 +173,151 @@ MATRIX: dict[str, Case] = {
         ),
         ORG_A,
         prepare=_set_status(Status.RESOLVED),
+    ),
+    # client_actions: a client's ticket page and settings, each committing its change
+    "client_actions.add_details": Case(
+        lambda w, s, p: client_actions.add_details(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            body="More detail",
+            files=[("a.png", PNG)],
+            now=utcnow(),
+        ),
+        frozenset({"client", "colleague"}),
+    ),
+    "client_actions.add_link": Case(
+        lambda w, s, p: client_actions.add_link(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            url=LOOM,
+            title="Walkthrough",
+            now=utcnow(),
+        ),
+        frozenset({"client", "colleague"}),
+    ),
+    "client_actions.confirm_fix": Case(
+        lambda w, s, p: client_actions.confirm_fix(
+            session=s, principal=p, number=str(w.ticket_a.number), now=utcnow()
+        ),
+        frozenset({"client", "colleague"}),
+        prepare=_set_status(Status.RESOLVED),
+    ),
+    "client_actions.reopen": Case(
+        lambda w, s, p: client_actions.reopen(
+            session=s, principal=p, number=str(w.ticket_a.number), reason="Still", now=utcnow()
+        ),
+        frozenset({"client", "colleague"}),
+        prepare=_set_status(Status.RESOLVED),
+    ),
+    "client_actions.save_preferences": Case(
+        lambda w, s, p: client_actions.save_preferences(
+            session=s, principal=p, notify_email=False, notify_sms=False, phone=None
+        ),
+        EVERYONE,
+    ),
+    # team_actions: the team's ticket page and console, each committing its change
+    "team_actions.post_update": Case(
+        lambda w, s, p: team_actions.post_update(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            body="Looking into it",
+            internal=False,
+            now=utcnow(),
+        ),
+        TEAM,
+    ),
+    "team_actions.change_status": Case(
+        lambda w, s, p: team_actions.change_status(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            to="in_progress",
+            reason="",
+            expected_version=w.ticket_a.version,
+            now=utcnow(),
+        ),
+        TEAM,
+    ),
+    "team_actions.add_link": Case(
+        lambda w, s, p: team_actions.add_link(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            url=LOOM,
+            title="Walkthrough",
+            now=utcnow(),
+        ),
+        TEAM,
+    ),
+    "team_actions.schedule_zoom[ticket]": Case(
+        lambda w, s, p: team_actions.schedule_zoom(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            meeting_url="https://zoom.us/j/1234567890",
+            local_time=_later(),
+            attendees="Alice",
+            now=utcnow(),
+        ),
+        TEAM,
+    ),
+    "team_actions.schedule_zoom[chat]": Case(
+        lambda w, s, p: team_actions.schedule_zoom(
+            session=s,
+            principal=p,
+            chat_id=w.chat_a.id,
+            meeting_url="https://zoom.us/j/1234567890",
+            local_time=_later(),
+            attendees="Alice",
+            now=utcnow(),
+        ),
+        HOLDER,
+    ),
+    "team_actions.record_zoom_outcome": Case(
+        lambda w, s, p: team_actions.record_zoom_outcome(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            escalation_id=str(w.zoom_a.id),
+            outcome="Fixed together",
+            resolved_on_call=True,
+            resolve_ticket=False,
+            now=utcnow(),
+        ),
+        TEAM,
+    ),
+    "team_actions.add_screenshot": Case(
+        lambda w, s, p: team_actions.add_screenshot(
+            session=s, principal=p, chat_id=w.chat_a.id, filename="a.png", data=PNG, now=utcnow()
+        ),
+        HOLDER,
+    ),
+    "team_actions.convert_chat": Case(
+        lambda w, s, p: team_actions.convert_chat(
+            session=s,
+            principal=p,
+            chat_id=w.chat_a.id,
+            draft=good_draft(),
+            attachment_ids=[],
+            link_choice=f"problem:{w.problem.id}",
+            now=utcnow(),
+        ),
+        HOLDER,
+    ),
+    "team_actions.link_ticket_to_problem": Case(
+        lambda w, s, p: team_actions.link_ticket_to_problem(
+            session=s, principal=p, problem_id=w.problem.id, ticket_id=w.ticket_a2.id, now=utcnow()
+        ),
+        TEAM,
+    ),
+    "agent_tickets.ticket_page": Case(
+        lambda w, s, p: agent_tickets.ticket_page(
+            session=s, principal=p, number=str(w.ticket_a.number)
+        ),
+        TEAM,
     ),
     # agent_tickets
     "agent_tickets.list_assigned": Case(

@@ -1,0 +1,101 @@
+"""What a client does on their ticket's page and their settings: each one use case that
+checks the client, changes the ticket, writes its events and notifications, and commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from support_portal.domain.roles import Role
+from support_portal.models import Ticket
+from support_portal.services import attachments, escalations, preferences, tickets
+from support_portal.services.authz import Principal, require_role
+
+
+def _clients_ticket(session: Session, principal: Principal, number: str) -> Ticket:
+    require_role(principal, Role.CLIENT)
+    return tickets.get_ticket(session=session, principal=principal, number=number)
+
+
+def add_details(
+    *,
+    session: Session,
+    principal: Principal,
+    number: str,
+    body: str,
+    files: list[tuple[str, bytes]],
+    now: datetime,
+) -> int:
+    """Text and files in one go: each file is checked and stored privately, and the details
+    name them; nothing is kept if any part is refused. Returns the ticket's id."""
+    ticket = _clients_ticket(session, principal, number)
+    ids = [
+        attachments.store_attachment(
+            session=session,
+            principal=principal,
+            filename=name,
+            data=data,
+            ticket_id=ticket.id,
+            now=now,
+        ).id
+        for name, data in files
+    ]
+    tickets.add_client_details(
+        session=session,
+        principal=principal,
+        ticket=ticket,
+        body=body,
+        attachment_ids=ids,
+        now=now,
+    )
+    session.commit()
+    return ticket.id  # type: ignore[return-value]
+
+
+def add_link(
+    *, session: Session, principal: Principal, number: str, url: str, title: str, now: datetime
+) -> int:
+    """A Loom walkthrough or another web link, added by the client; returns the ticket's id."""
+    ticket = _clients_ticket(session, principal, number)
+    escalations.add_link(
+        session=session, principal=principal, ticket=ticket, url=url, title=title, now=now
+    )
+    session.commit()
+    return ticket.id  # type: ignore[return-value]
+
+
+def confirm_fix(*, session: Session, principal: Principal, number: str, now: datetime) -> int:
+    ticket = _clients_ticket(session, principal, number)
+    tickets.confirm_fix(session=session, principal=principal, ticket=ticket, now=now)
+    session.commit()
+    return ticket.id  # type: ignore[return-value]
+
+
+def reopen(
+    *, session: Session, principal: Principal, number: str, reason: str, now: datetime
+) -> int:
+    ticket = _clients_ticket(session, principal, number)
+    tickets.reopen(session=session, principal=principal, ticket=ticket, reason=reason, now=now)
+    session.commit()
+    return ticket.id  # type: ignore[return-value]
+
+
+def save_preferences(
+    *,
+    session: Session,
+    principal: Principal,
+    notify_email: bool,
+    notify_sms: bool,
+    phone: str | None,
+) -> str:
+    """The signed-in person's own notification settings; returns the phone as stored."""
+    user = preferences.update_preferences(
+        session=session,
+        principal=principal,
+        notify_email=notify_email,
+        notify_sms=notify_sms,
+        phone=phone,
+    )
+    session.commit()
+    return user.phone or ""
