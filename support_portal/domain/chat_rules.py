@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TypeVar
 
-OPEN_CHAT_STATUSES = frozenset({"waiting", "active"})
+
+class ChatStatus(StrEnum):
+    WAITING = "waiting"  # the client wrote; no agent has taken it yet
+    ACTIVE = "active"  # an agent is in the chat
+    RESOLVED = "resolved"  # ended without a ticket
+    CONVERTED = "converted"  # became a ticket
+
+
+OPEN_CHAT_STATUSES = frozenset({ChatStatus.WAITING, ChatStatus.ACTIVE})
 
 
 @dataclass(frozen=True)

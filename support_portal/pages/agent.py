@@ -10,6 +10,7 @@ import reflex as rx
 from support_portal.components.chat import TIMER_JS, chat_timer, message_list, send_form
 from support_portal.components.layout import page_frame
 from support_portal.components.zoom import schedule_zoom_form
+from support_portal.domain.chat_rules import ChatStatus
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_fields import AFFECTED_AREAS, CATEGORIES, Priority
 from support_portal.state.agent_console import SIMILARITY_FIELDS, AgentConsoleState
@@ -368,7 +369,7 @@ def open_chat() -> rx.Component:
                 ),
                 message_list(ChatRoomState.messages),
                 rx.cond(
-                    ChatRoomState.status == "active",
+                    ChatRoomState.status == ChatStatus.ACTIVE.value,
                     rx.vstack(
                         send_form(on_submit=S.send, send_id=S.send_id, form_id="agent-chat"),
                         rx.hstack(

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from support_portal import urls
 from support_portal.clock import as_utc, utcnow
 from support_portal.domain import chat_rules
+from support_portal.domain.chat_rules import OPEN_CHAT_STATUSES, ChatStatus
 from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft
@@ -35,11 +36,6 @@ from support_portal.services.errors import Conflict, Forbidden, NotFound, Valida
 from support_portal.services.timeline import append_event
 from support_portal.settings import get_settings
 
-WAITING = "waiting"
-ACTIVE = "active"
-RESOLVED = "resolved"
-CONVERTED = "converted"
-OPEN = (WAITING, ACTIVE)
 MAX_MESSAGE_CHARS = 4000
 TAKEN_MESSAGE = "Another agent already took this chat."
 
@@ -134,7 +130,7 @@ def start_chat(
     chat = ChatSession(
         organization_id=principal.organization_id,
         client_id=principal.user_id,
-        status=WAITING,
+        status=ChatStatus.WAITING.value,
         topic=topic.strip()[:300],
         created_at=now,
     )
@@ -150,7 +146,9 @@ def current_chat(
     require_role(principal, Role.CLIENT)
     query = select(ChatSession).where(ChatSession.client_id == principal.user_id)
     open_chat = session.exec(
-        query.where(col(ChatSession.status).in_(OPEN)).order_by(col(ChatSession.id).desc())
+        query.where(col(ChatSession.status).in_([s.value for s in OPEN_CHAT_STATUSES])).order_by(
+            col(ChatSession.id).desc()
+        )
     ).first()
     if open_chat is not None or open_only:
         return open_chat
@@ -170,7 +168,7 @@ def post_message(
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
     if not is_member(principal, chat):
         raise Forbidden("Another agent holds this chat.")
-    if chat.status not in OPEN:
+    if chat.status not in OPEN_CHAT_STATUSES:
         raise Conflict("This chat has ended.")
     body = body.strip()
     if not body:
@@ -213,10 +211,10 @@ def accept_chat(
     now = now or utcnow()
     result = session.exec(  # type: ignore[call-overload]
         update(ChatSession)
-        .where(col(ChatSession.id) == chat_id, col(ChatSession.status) == WAITING)
+        .where(col(ChatSession.id) == chat_id, col(ChatSession.status) == ChatStatus.WAITING.value)
         .values(
             agent_id=principal.user_id,
-            status=ACTIVE,
+            status=ChatStatus.ACTIVE.value,
             accepted_at=now,
             version=ChatSession.version + 1,
         )
@@ -224,7 +222,11 @@ def accept_chat(
     )
     chat = _load(session, chat_id)
     if result.rowcount != 1:
-        raise Conflict(TAKEN_MESSAGE if chat.status != WAITING else "The chat could not be taken.")
+        raise Conflict(
+            TAKEN_MESSAGE
+            if chat.status != ChatStatus.WAITING.value
+            else "The chat could not be taken."
+        )
     session.commit()
     session.refresh(chat)
     return chat
@@ -236,10 +238,10 @@ def mark_resolved(
     """The chat solved the problem live; no ticket needed."""
     chat = _load(session, chat_id)
     _require_holder(principal, chat)
-    if chat.status != ACTIVE:
+    if chat.status != ChatStatus.ACTIVE.value:
         raise Conflict("Only an active chat can be marked resolved.")
     now = now or utcnow()
-    chat.status = RESOLVED
+    chat.status = ChatStatus.RESOLVED.value
     chat.ended_at = now
     chat.version += 1
     _system_message(session, chat, "The agent marked this chat as resolved. Thank you!", now)
@@ -333,7 +335,11 @@ def list_waiting(
     *, session: Session, principal: Principal, now: datetime | None = None
 ) -> list[ChatView]:
     require_team(principal)
-    chats = list(session.exec(select(ChatSession).where(ChatSession.status == WAITING)).all())
+    chats = list(
+        session.exec(
+            select(ChatSession).where(ChatSession.status == ChatStatus.WAITING.value)
+        ).all()
+    )
     return _views(session, chats, now or utcnow())
 
 
@@ -344,7 +350,8 @@ def list_my_active(
     chats = list(
         session.exec(
             select(ChatSession).where(
-                ChatSession.status == ACTIVE, ChatSession.agent_id == principal.user_id
+                ChatSession.status == ChatStatus.ACTIVE.value,
+                ChatSession.agent_id == principal.user_id,
             )
         ).all()
     )
@@ -354,7 +361,7 @@ def list_my_active(
 def get_transcript(*, session: Session, principal: Principal, chat_id: int) -> list[dict[str, Any]]:
     """The chat's messages, oldest first, as plain dicts (also stored on the ticket)."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat) and chat.status != WAITING:
+    if not is_member(principal, chat) and chat.status != ChatStatus.WAITING.value:
         raise Forbidden("Another agent holds this chat.")
     rows = session.exec(
         select(ChatMessage, User)
@@ -418,7 +425,7 @@ def convert_to_ticket(
     """Turn the chat into a ticket with its transcript, and tell the client in the chat."""
     chat = _load(session, chat_id)
     _require_holder(principal, chat)
-    if chat.status != ACTIVE:
+    if chat.status != ChatStatus.ACTIVE.value:
         raise Conflict("Only an active chat can be converted to a ticket.")
     now = now or utcnow()
     transcript = get_transcript(session=session, principal=principal, chat_id=chat_id)
@@ -437,7 +444,7 @@ def convert_to_ticket(
         now=now,
     )
     _carry_zoom_calls(session, principal, chat, ticket, now)
-    chat.status = CONVERTED
+    chat.status = ChatStatus.CONVERTED.value
     chat.ticket_id = ticket.id
     chat.ended_at = now
     chat.version += 1
@@ -511,5 +518,9 @@ def message_view(message: ChatMessage, sender_name: str) -> dict[str, Any]:
 
 
 def queue_snapshot(*, session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
-    chats = list(session.exec(select(ChatSession).where(ChatSession.status == WAITING)).all())
+    chats = list(
+        session.exec(
+            select(ChatSession).where(ChatSession.status == ChatStatus.WAITING.value)
+        ).all()
+    )
     return [v.as_dict() for v in _views(session, chats, now or utcnow())]

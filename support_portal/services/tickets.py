@@ -244,15 +244,7 @@ def change_status(
     transition = check_transition(ticket.status, to, principal.actor)
     from support_portal.services import sla
 
-    sla.on_status_change(session, ticket, transition.old, transition.new, now)
-    ticket.status = transition.new.value
-    if transition.new == Status.RESOLVED:
-        ticket.resolved_at = now
-    if transition.new == Status.CLOSED:
-        ticket.closed_at = now
-    if transition.is_reopen:
-        ticket.resolved_at = None
-        ticket.closed_at = None
+    sla.apply_status_change(ticket, transition, now)
     if principal.is_team and reason.strip():
         # Only words the client reads answer them: a bare move on the board is not a response.
         mark_public_response(ticket, now)

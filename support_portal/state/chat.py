@@ -17,6 +17,7 @@ import reflex as rx
 
 from support_portal import urls
 from support_portal.clock import utcnow
+from support_portal.domain.chat_rules import OPEN_CHAT_STATUSES, ChatStatus
 from support_portal.domain.roles import Role
 from support_portal.realtime import topics
 from support_portal.services import chat as chat_service
@@ -24,7 +25,6 @@ from support_portal.services.errors import ServiceError
 from support_portal.state.session import SessionState, in_db
 
 QUEUE_TOPIC = "agents-queue"
-OPEN_STATUSES = ("waiting", "active")
 
 
 def chat_topic(chat_id: int) -> str:
@@ -73,7 +73,7 @@ class ChatRoomState(rx.State):
 
     @rx.var
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in OPEN_CHAT_STATUSES
 
 
 def _merged(base: list[dict[str, Any]], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -243,7 +243,7 @@ class ClientChatState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
         room = await self.get_state(ChatRoomState)
-        first = not room.messages and room.status == "waiting"
+        first = not room.messages and room.status == ChatStatus.WAITING
         if await self._send(principal, form_data) and first:
             # The first message becomes the chat's topic in the agents' queue.
             refresh_queue_later()

@@ -253,3 +253,23 @@ def test_the_team_timeline_reads_transcripts_of_any_shape():
     }
     assert _transcript_text(data) == "client: Hi\nSam Patel: Hello"
     assert describe({"kind": "created", "data": data}) == "Created from a chat: Form rejects phones"
+
+
+def test_a_chat_moves_through_the_named_statuses_and_a_client_starts_afresh_after_it_ends(
+    session, people, clock
+):
+    from support_portal.domain.chat_rules import OPEN_CHAT_STATUSES, ChatStatus
+
+    chat = _waiting_chat(session, people, clock)
+    seen = [chat.status]
+    chat_service.accept_chat(session=session, principal=people["agent"], chat_id=chat.id)
+    seen.append(chat.status)
+    chat_service.mark_resolved(
+        session=session, principal=people["agent"], chat_id=chat.id, now=clock()
+    )
+    session.commit()
+    seen.append(chat.status)
+    assert seen == [ChatStatus.WAITING, ChatStatus.ACTIVE, ChatStatus.RESOLVED]
+    assert seen[-1] not in OPEN_CHAT_STATUSES
+    again = chat_service.start_chat(session=session, principal=people["client"], now=clock())
+    assert again.id != chat.id and again.status == ChatStatus.WAITING
