@@ -74,6 +74,18 @@ class LoginAttempt(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class SignInThrottle(SQLModel, table=True):
+    """Sign-in tries in the current window, per email or client address (see
+    `services/sign_in_throttle.py`); changed only by single UPDATE statements."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(primary_key=True, max_length=400)
+    tries: int = 0
+    window_started_at: datetime = _ts()
+    locked_retry_at: datetime | None = _ts(default=None)
+
+
 class ChatSession(SQLModel, table=True):
     __tablename__ = "chat_session"
 

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     session_hours: float = 12.0
     login_max_failures: int = 5
     login_lockout_minutes: float = 15.0
+    # While an email is locked, an address that has not been failing may try this often.
+    login_locked_retry_seconds: float = 30.0
 
     # Live chat
     chat_escalation_minutes: float = 15.0

@@ -42,9 +42,12 @@ class LoginState(SessionState):
         if not email or not password:
             self.error = "Enter your email and password."
             return None
+        address = self.router.session.client_ip
         try:
             token, user = await in_db(
-                lambda s: auth.sign_in(session=s, email=email, password=password)
+                lambda s: auth.sign_in(
+                    session=s, email=email, password=password, client_address=address
+                )
             )
         except (auth.SignInFailed, Throttled) as exc:
             self.error = str(exc)
