@@ -173,6 +173,30 @@ class Ticket(SQLModel, table=True):
     __mapper_args__ = {"version_id_col": _TICKET_VERSION, "version_id_generator": False}
 
 
+class SlaResult(SQLModel, table=True):
+    """What one SLA promise was and how it was kept, written when it is decided.
+
+    First response and resolution: one row each per ticket (a reopen removes the resolution
+    row until the ticket is resolved again). The 48-hour update promise: one row per
+    stretch of time the team held the ticket between public updates, written when the
+    stretch ends (an update, a pause, a resolve), with who held it.
+    """
+
+    __tablename__ = "sla_result"
+    __table_args__ = (Index("ix_sla_result_target_decided", "target", "decided_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    target: str = Field(max_length=16)
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    started_at: datetime = _ts()
+    due_at: datetime = _ts()
+    # When the promise was met, or the stretch ended; `met` says which side of due it fell.
+    decided_at: datetime = _ts()
+    met: bool = True
+    breached_at: datetime | None = _ts(default=None)
+
+
 class TicketEvent(SQLModel, table=True):
     """The append-only timeline. `dedupe_key` makes once-only events (SLA warnings) unique."""
 

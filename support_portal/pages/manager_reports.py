@@ -116,6 +116,24 @@ def manager_reports_page() -> rx.Component:
                         s.first_response, "week", "avg_first_response_hours", "sla_compliance_pct"
                     ),
                 ),
+                _panel(
+                    "resolution",
+                    _bars(s.resolution, "week", "sla_met", "sla_breached"),
+                ),
+                _panel(
+                    "update_promise",
+                    rx.vstack(
+                        rx.text(
+                            "Of the hours each agent held open tickets (not waiting on the "
+                            "client), how many had a public update no older than 48 hours, "
+                            "and how many silences ran longer.",
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        _bars(s.update_promise, "agent", "covered_pct", "silences_over_48h"),
+                        width="100%",
+                    ),
+                ),
                 _panel("backlog", _bars(s.backlog, "age", "tickets")),
                 _panel(
                     "agent_load", _bars(s.agent_load, "agent", "open_tickets", "resolved_in_range")

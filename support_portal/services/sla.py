@@ -7,9 +7,11 @@ settings, copies a ticket row into the rules' terms and stores the answers on th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
+from sqlalchemy import delete
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from support_portal.clock import as_utc
@@ -21,7 +23,7 @@ from support_portal.domain.business_calendar import (
     parse_weekdays,
 )
 from support_portal.domain.lifecycle import Clocks, Transition, effects_of
-from support_portal.models import Ticket
+from support_portal.models import SlaResult, Ticket
 from support_portal.settings import Settings, get_settings
 
 
@@ -108,9 +110,100 @@ def set_initial_targets(session: Session, ticket: Ticket, now: datetime) -> None
     refresh(ticket, now)
 
 
+def _judged_at(ticket: Ticket, now: datetime) -> datetime:
+    """The moment a business-hour target is judged: a paused clock stopped when the pause began."""
+    return min(now, as_utc(ticket.sla_paused_at)) if ticket.sla_paused_at is not None else now
+
+
+def _update_clock_runs(ticket: Ticket) -> bool:
+    return (
+        ticket.status in rules.OPEN
+        and ticket.status != rules.WAITING
+        and ticket.sla_paused_at is None
+    )
+
+
+def _end_update_stretch(session: Session, ticket: Ticket, now: datetime) -> None:
+    """The team's stretch since the last public update ends (an update, a pause, a resolve):
+    keep how long it ran against the update promise, and who held the ticket."""
+    if not _update_clock_runs(ticket) or ticket.id is None:
+        return
+    start = as_utc(ticket.last_public_update_at or ticket.created_at)
+    if now <= start:
+        return
+    due = start + timedelta(hours=get_settings().update_interval_hours)
+    session.add(
+        SlaResult(
+            ticket_id=ticket.id,
+            target=rules.Target.UPDATE.value,
+            assignee_id=ticket.assignee_id,
+            started_at=start,
+            due_at=due,
+            decided_at=now,
+            met=now <= due,
+            breached_at=due if now > due else None,
+        )
+    )
+
+
+def record_public_response(ticket: Ticket, now: datetime) -> None:
+    """Before a public message is marked: the first one decides the first-response target,
+    and every one ends the stretch the update promise measures."""
+    session = object_session(ticket)
+    if session is None or ticket.id is None:
+        return
+    if ticket.first_response_at is None and ticket.first_response_due_at is not None:
+        due = as_utc(ticket.first_response_due_at)
+        met = _judged_at(ticket, now) <= due
+        session.add(
+            SlaResult(
+                ticket_id=ticket.id,
+                target=rules.Target.FIRST_RESPONSE.value,
+                assignee_id=ticket.assignee_id,
+                started_at=as_utc(ticket.created_at),
+                due_at=due,
+                decided_at=now,
+                met=met,
+                breached_at=None if met else due,
+            )
+        )
+    _end_update_stretch(session, ticket, now)  # type: ignore[arg-type]
+
+
+def _record_status_change(session: Session, ticket: Ticket, old: str, new: str, now: datetime):
+    if new in rules.PAUSING or new not in rules.OPEN:
+        _end_update_stretch(session, ticket, now)
+    if old in (rules.RESOLVED, "closed") and new in rules.OPEN and ticket.id is not None:
+        # Reopened: the resolution is not decided after all.
+        session.execute(
+            delete(SlaResult).where(
+                SlaResult.ticket_id == ticket.id,  # type: ignore[arg-type]
+                SlaResult.target == rules.Target.RESOLUTION.value,  # type: ignore[arg-type]
+            )
+        )
+    if new == rules.RESOLVED and ticket.resolution_due_at is not None and ticket.id is not None:
+        due = as_utc(ticket.resolution_due_at)
+        met = _judged_at(ticket, now) <= due
+        session.add(
+            SlaResult(
+                ticket_id=ticket.id,
+                target=rules.Target.RESOLUTION.value,
+                assignee_id=ticket.assignee_id,
+                started_at=as_utc(ticket.created_at),
+                due_at=due,
+                decided_at=now,
+                met=met,
+                breached_at=None if met else due,
+            )
+        )
+
+
 def apply_status_change(ticket: Ticket, transition: Transition, now: datetime) -> None:
-    """Store the clocks the move sets (`domain.lifecycle.effects_of`) and the new status,
-    then re-plan the targets."""
+    """Keep what the promises came to, store the clocks the move sets
+    (`domain.lifecycle.effects_of`) and the new status, then re-plan the targets."""
+    session = object_session(ticket)
+    if session is not None:
+        _record_status_change(session, ticket, transition.old, transition.new, now)
     clocks = effects_of(
         transition,
         Clocks(

@@ -242,12 +242,13 @@ def change_status(
     ensure_can_see_ticket(principal, ticket)
     _check_version(ticket, expected_version)
     transition = check_transition(ticket.status, to, principal.actor)
+    if principal.is_team and reason.strip():
+        # Only words the client reads answer them: a bare move on the board is not a response.
+        # Marked before the move, so the targets it answers are judged as they stood.
+        mark_public_response(ticket, now)
     from support_portal.services import sla
 
     sla.apply_status_change(ticket, transition, now)
-    if principal.is_team and reason.strip():
-        # Only words the client reads answer them: a bare move on the board is not a response.
-        mark_public_response(ticket, now)
     _touch(ticket, now)
     append_event(
         session,
@@ -310,6 +311,9 @@ def _notify_status(
 def mark_public_response(ticket: Ticket, now: datetime) -> None:
     """A public message reached the client: it answers the first-response target and restarts
     the 48-hour update clock."""
+    from support_portal.services import sla
+
+    sla.record_public_response(ticket, now)
     if ticket.first_response_at is None:
         ticket.first_response_at = now
     ticket.last_public_update_at = now

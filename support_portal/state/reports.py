@@ -23,6 +23,8 @@ class ReportsState(SessionState):
     error: str = ""
     volume: Rows = []
     first_response: Rows = []
+    resolution: Rows = []
+    update_promise: Rows = []
     backlog: Rows = []
     by_category: Rows = []
     by_area: Rows = []
