@@ -22,7 +22,14 @@ from support_portal.domain.business_calendar import (
     parse_dates,
     parse_weekdays,
 )
-from support_portal.domain.lifecycle import Clocks, Transition, effects_of
+from support_portal.domain.lifecycle import (
+    OPEN_STATUSES,
+    PAUSING,
+    Clocks,
+    Status,
+    Transition,
+    effects_of,
+)
 from support_portal.models import SlaResult, Ticket
 from support_portal.settings import Settings, get_settings
 
@@ -117,8 +124,8 @@ def _judged_at(ticket: Ticket, now: datetime) -> datetime:
 
 def _update_clock_runs(ticket: Ticket) -> bool:
     return (
-        ticket.status in rules.OPEN
-        and ticket.status != rules.WAITING
+        ticket.status in OPEN_STATUSES
+        and ticket.status != Status.WAITING_ON_CLIENT
         and ticket.sla_paused_at is None
     )
 
@@ -171,9 +178,9 @@ def record_public_response(ticket: Ticket, now: datetime) -> None:
 
 
 def _record_status_change(session: Session, ticket: Ticket, old: str, new: str, now: datetime):
-    if new in rules.PAUSING or new not in rules.OPEN:
+    if new in PAUSING or new not in OPEN_STATUSES:
         _end_update_stretch(session, ticket, now)
-    if old in (rules.RESOLVED, "closed") and new in rules.OPEN and ticket.id is not None:
+    if old in (Status.RESOLVED, Status.CLOSED) and new in OPEN_STATUSES and ticket.id is not None:
         # Reopened: the resolution is not decided after all.
         session.execute(
             delete(SlaResult).where(
@@ -181,7 +188,7 @@ def _record_status_change(session: Session, ticket: Ticket, old: str, new: str, 
                 SlaResult.target == rules.Target.RESOLUTION.value,  # type: ignore[arg-type]
             )
         )
-    if new == rules.RESOLVED and ticket.resolution_due_at is not None and ticket.id is not None:
+    if new == Status.RESOLVED and ticket.resolution_due_at is not None and ticket.id is not None:
         due = as_utc(ticket.resolution_due_at)
         met = _judged_at(ticket, now) <= due
         session.add(
