@@ -87,3 +87,15 @@ def sort_flagged_first(
         return item[key] if isinstance(item, dict) else getattr(item, key)
 
     return sorted(items, key=lambda i: (not get(i, flagged), -get(i, age)))
+
+
+def managers_due(
+    *, created_at: datetime, status: str, now: datetime, threshold_minutes: float
+) -> bool:
+    """A chat still open a second threshold after its flag: the managers are told.
+
+    The holding agent is alerted at the threshold; if the chat is still neither a ticket
+    nor resolved after as long again, it is the managers' business.
+    """
+    elapsed = (_utc(now) - _utc(created_at)).total_seconds()
+    return status in OPEN_CHAT_STATUSES and elapsed >= 2 * threshold_minutes * 60

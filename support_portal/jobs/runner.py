@@ -28,11 +28,16 @@ def registered_jobs() -> list[tuple[str, Job]]:
     from support_portal.jobs.outbox import send_due_notifications
     from support_portal.jobs.sla_jobs import run_sla_sweep
     from support_portal.jobs.systemic_job import detect_systemic
+    from support_portal.services.chat_overdue import notify_managers_of_overdue_chats
+
+    def overdue_chats(session: Session, now: datetime) -> int:
+        return notify_managers_of_overdue_chats(session=session, now=now)
 
     # The outbox runs last, so what the other jobs queue goes out in the same tick.
     jobs: list[tuple[str, Job]] = [
         ("sla", run_sla_sweep),
         ("detect_systemic", detect_systemic),
+        ("overdue_chats", overdue_chats),
         ("outbox", send_due_notifications),
     ]
     return jobs

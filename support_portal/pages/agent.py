@@ -19,7 +19,8 @@ from support_portal.state.chat import AgentsQueueState, ChatRoomState
 S = AgentConsoleState
 
 
-def _chat_card(chat: Any, action: rx.Component) -> rx.Component:
+def _chat_card(chat: Any, action: rx.Component, *, held: bool = False) -> rx.Component:
+    """`held`: the viewer holds this chat, so its timer alerts them at the threshold."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -37,6 +38,7 @@ def _chat_card(chat: Any, action: rx.Component) -> rx.Component:
                 flagged=chat["flagged"],
                 threshold_seconds=S.threshold_seconds,
                 flag_text=S.flag_text,
+                alert=("Chat with " + chat["client_name"].to(str)) if held else None,
             ),
             spacing="1",
             width="100%",
@@ -47,14 +49,19 @@ def _chat_card(chat: Any, action: rx.Component) -> rx.Component:
 
 
 def _chat_list(
-    title: str, chats: rx.Var, action: Callable[[rx.Var], rx.Component], empty: str
+    title: str,
+    chats: rx.Var,
+    action: Callable[[rx.Var], rx.Component],
+    empty: str,
+    *,
+    held: bool = False,
 ) -> rx.Component:
     """A titled region of chat cards, each with its one action button."""
     return rx.vstack(
         rx.heading(title, size="4"),
         rx.cond(
             chats.length() > 0,
-            rx.foreach(chats, lambda c: _chat_card(c, action(c))),
+            rx.foreach(chats, lambda c: _chat_card(c, action(c), held=held)),
             rx.text(empty, color_scheme="gray"),
         ),
         width="100%",
@@ -87,6 +94,7 @@ def my_chats() -> rx.Component:
             aria_label="Open chat with " + c["client_name"].to(str),
         ),
         "No active chats.",
+        held=True,
     )
 
 

@@ -238,9 +238,51 @@ class BoardState(SessionState):
             board_service.move_card, int(ticket_id), to=target, expected_version=int(version)
         )
 
+    def _place(self, ticket_id: int, target: str) -> bool:
+        """Show the card in `target` at once, before the move is saved (True if it moved).
+
+        Only this tab's view changes: if the service refuses, `_act` rebuilds the view
+        from the database, which puts the card back where it is, beside the reason.
+        """
+        if target not in board_service.COLUMN_LABELS:
+            return False
+        for status in board_service.COLUMN_LABELS:
+            cards: list[BoardCard] = getattr(self, status)
+            card = next((c for c in cards if c.id == ticket_id), None)
+            if card is None:
+                continue
+            if status == target:
+                return False
+            setattr(self, status, [c for c in cards if c.id != ticket_id])
+            setattr(self, target, [card, *getattr(self, target)])
+            self.totals = {
+                **self.totals,
+                status: max(0, self.totals.get(status, 1) - 1),
+                target: self.totals.get(target, 0) + 1,
+            }
+            return True
+        return False
+
+    async def _move_now(self, ticket_id: int, version: int, target: str):
+        """The card stands in its new column as soon as it is dropped (the first yield sends
+        just that); the service then decides, and a refusal puts it back with the reason."""
+        # The cheap check (who this tab signed in as at its last event) decides whether to show
+        # the move early; `_act` checks the session in the database before saving anything.
+        known = self._principal
+        before = {name: getattr(self, name) for name in (*board_service.COLUMN_LABELS, "totals")}
+        if known is not None and known.role == Role.MANAGER and self._place(int(ticket_id), target):
+            yield
+        outcome = await self._move(ticket_id, version, target)
+        if self._principal is None or self._principal.role != Role.MANAGER:
+            for name, value in before.items():  # signed out meanwhile: undo, show nothing new
+                setattr(self, name, value)
+        if outcome is not None:
+            yield outcome
+
     @rx.event
     async def move_to(self, ticket_id: int, version: int, target: str):
-        return await self._move(ticket_id, version, target)
+        async for step in self._move_now(ticket_id, version, target):
+            yield step
 
     @rx.event
     async def assign_to(self, ticket_id: int, version: int, value: str):
@@ -270,5 +312,6 @@ class BoardState(SessionState):
         ticket_id, version, current = self._drag_id, self._drag_version, self._drag_status
         self._drag_id = 0
         if not ticket_id or status == current:
-            return None
-        return await self._move(ticket_id, version, status)
+            return
+        async for step in self._move_now(ticket_id, version, status):
+            yield step
