@@ -1,7 +1,7 @@
 """sign_in_throttle: sign-in tries per email and per client address
 
 Revision ID: 0003_sign_in_throttle
-Revises: 0002_board
+Revises: 0003_live_change
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import support_portal.db.types
 
 revision: str = "0003_sign_in_throttle"
-down_revision: str | None = "0002_board"
+down_revision: str | None = "0003_live_change"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

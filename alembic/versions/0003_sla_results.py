@@ -1,7 +1,7 @@
 """sla_result: what each SLA promise was and whether it was kept
 
 Revision ID: 0003_sla_results
-Revises: 0002_board
+Revises: 0003_sign_in_throttle
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import support_portal.db.types
 
 revision: str = "0003_sla_results"
-down_revision: str | None = "0002_board"
+down_revision: str | None = "0003_sign_in_throttle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
