@@ -12,7 +12,7 @@ from support_portal.models import Ticket
 from support_portal.services import auth
 from support_portal.state import board as board_module
 from support_portal.state.board import BoardState
-from tests.factories import PASSWORD, make_ticket, make_user, principal
+from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from support_portal.jobs.runner import run_all_once
 from support_portal.models import Notification
 from support_portal.services import chat
 from support_portal.services.chat_overdue import notify_managers_of_overdue_chats
-from tests.factories import make_user, principal
+from support_portal.testkit.factories import make_user, principal
 
 
 def _notices(session) -> list[Notification]:

@@ -10,8 +10,8 @@ from support_portal.models import Attachment, ChatSession, ProblemTicket, Ticket
 from support_portal.services import chat as chat_service
 from support_portal.services import problems, team_actions
 from support_portal.services.errors import NotFound, ValidationFailed
-from tests.factories import good_draft, make_ticket, make_user, principal
-from tests.files import PNG
+from support_portal.testkit.factories import good_draft, make_ticket, make_user, principal
+from support_portal.testkit.files import PNG
 
 
 @pytest.fixture
