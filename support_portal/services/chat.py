@@ -31,7 +31,13 @@ from support_portal.models import (
     ZoomEscalation,
 )
 from support_portal.services import tickets
-from support_portal.services.authz import Principal, require_role, require_team
+from support_portal.services.authz import (
+    Principal,
+    may_see_chat,
+    may_take_part_in_chat,
+    require_role,
+    require_team,
+)
 from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
 from support_portal.settings import get_settings
@@ -91,15 +97,6 @@ def get_chat(*, session: Session, principal: Principal, chat_id: int) -> ChatSes
     return chat
 
 
-def is_member(principal: Principal, chat: ChatSession) -> bool:
-    """May this person take part in the chat's live room (read and write)?"""
-    if principal.role == Role.CLIENT:
-        return chat.client_id == principal.user_id
-    if principal.role == Role.MANAGER:
-        return True
-    return chat.agent_id == principal.user_id
-
-
 def _require_holder(principal: Principal, chat: ChatSession) -> None:
     require_team(principal)
     if principal.role == Role.AGENT and chat.agent_id != principal.user_id:
@@ -111,7 +108,7 @@ def _require_holder(principal: Principal, chat: ChatSession) -> None:
 def join_chat(*, session: Session, principal: Principal, chat_id: int) -> ChatSession:
     """The membership check made before a browser is linked to the chat's live room."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat):
+    if not may_take_part_in_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
     return chat
 
@@ -166,7 +163,7 @@ def post_message(
 ) -> ChatMessage:
     """Store a message from a member of the chat; a retried send (same id) is stored once."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat):
+    if not may_take_part_in_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
     if chat.status not in OPEN_CHAT_STATUSES:
         raise Conflict("This chat has ended.")
@@ -359,7 +356,7 @@ def list_my_active(
 def get_transcript(*, session: Session, principal: Principal, chat_id: int) -> list[dict[str, Any]]:
     """The chat's messages, oldest first, as plain dicts (also stored on the ticket)."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat) and chat.status != ChatStatus.WAITING.value:
+    if not may_see_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
     rows = session.exec(
         select(ChatMessage, User)

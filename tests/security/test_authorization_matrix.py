@@ -83,7 +83,8 @@ NOT_USE_CASES = {
     "authz.require_role": "the role check every service uses; exercised by every row below",
     "authz.require_team": "the role check every service uses; exercised by every row below",
     "authz.can_see_ticket": "boolean form of ensure_can_see_ticket, which has a row",
-    "chat.is_member": "boolean membership rule behind join_chat and post_message, which have rows",
+    "authz.may_take_part_in_chat": "boolean rule behind join_chat, post_message and chat uploads",
+    "authz.may_see_chat": "boolean rule behind get_transcript and chat files, which have rows",
     "client_views.viewer_timezone": "reads the caller's own time zone, nothing of anyone else",
 }
 
