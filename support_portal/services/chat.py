@@ -22,6 +22,7 @@ from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.domain.timeline import EventKind
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import (
     ChatMessage,
     ChatSession,
@@ -401,11 +402,7 @@ def suggested_draft(*, session: Session, principal: Principal, chat_id: int) -> 
 def _first_response_words(ticket: Ticket, tz_name: str) -> str:
     if ticket.first_response_due_at is None:
         return "The team will reply as soon as possible."
-    try:
-        tz = ZoneInfo(tz_name)
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    due = as_utc(ticket.first_response_due_at).astimezone(tz)
+    due = as_utc(ticket.first_response_due_at).astimezone(ZoneInfo(tz_name))
     return f"Expect a first response by {due:%a %d %b, %H:%M} ({tz_name})."
 
 
@@ -445,7 +442,7 @@ def convert_to_ticket(
     chat.version += 1
     client = session.get(User, chat.client_id)
     org = session.get(Organization, chat.organization_id)
-    tz_name = (client.timezone if client else None) or (org.timezone if org else "UTC")
+    tz_name = viewer_zone(client.timezone if client else None, org.timezone if org else None)
     _system_message(
         session,
         chat,
