@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from support_portal.domain.business_calendar import BusinessCalendar
 from support_portal.domain.lifecycle import OPEN_STATUSES, Status
+from support_portal.domain.timeline import EventKind
 
 
 class Target(StrEnum):
@@ -111,43 +112,15 @@ def deadlines(policy: SlaPolicy, cal: BusinessCalendar, clock: SlaClock) -> list
     return out
 
 
-def time_left(
-    cal: BusinessCalendar, d: Deadline, now: datetime, paused_at: datetime | None
-) -> float:
-    """Seconds left before `d` is due (negative once breached): working seconds for business
-    targets, wall-clock seconds for the update target. A paused clock shows what was left when
-    the pause began."""
-    at = min(now, paused_at) if (paused_at is not None and d.business_time) else now
-    if d.business_time:
-        return cal.seconds_between(at, d.due_at)
-    return (d.due_at - at).total_seconds()
-
-
-def is_breached(d: Deadline, now: datetime, paused_at: datetime | None) -> bool:
-    at = min(now, paused_at) if (paused_at is not None and d.business_time) else now
-    return at > d.due_at
-
-
-def describe_left(seconds: float, *, business: bool) -> str:
-    """Short text for a badge: '3h 20m left', 'Breached'."""
-    if seconds < 0:
-        return "Breached"
-    minutes = int(seconds // 60)
-    hours, minutes = divmod(minutes, 60)
-    unit = " business" if business else ""
-    if hours >= 1:
-        return f"{hours}h {minutes:02d}m{unit} left"
-    return f"{minutes}m{unit} left"
-
-
 class Step(StrEnum):
-    """What the SLA job does when a checkpoint passes."""
+    """What the SLA job does when a checkpoint passes; each is also the timeline event kind
+    the job records for it."""
 
-    WARNING = "sla_warning"
-    BREACH = "sla_breach"
-    UPDATE_REMINDER = "update_reminder"
-    AUTO_CLOSE_WARNING = "auto_close_warning"
-    AUTO_CLOSE = "auto_close"
+    WARNING = EventKind.SLA_WARNING.value
+    BREACH = EventKind.SLA_BREACH.value
+    UPDATE_REMINDER = EventKind.UPDATE_REMINDER.value
+    AUTO_CLOSE_WARNING = EventKind.AUTO_CLOSE_WARNING.value
+    AUTO_CLOSE = EventKind.AUTO_CLOSE.value
 
 
 @dataclass(frozen=True)

@@ -162,11 +162,6 @@ def kind_of(value: str) -> EventKind | None:
         return None
 
 
-def sees(audience: Audience, kind: str) -> bool:
-    known = kind_of(kind)
-    return known is not None and audience in AUDIENCES[known]
-
-
 def is_prose(kind: str) -> bool:
     return kind_of(kind) in PROSE_KINDS
 

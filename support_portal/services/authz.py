@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
 from support_portal.domain.chat_rules import ChatStatus
 from support_portal.domain.roles import Actor, Role
 from support_portal.models import ChatSession, Ticket, User
@@ -48,13 +46,6 @@ class Principal:
 # The scheduled jobs acting on their own (auto-close): no user, sees every ticket, and may make
 # only the transitions the lifecycle grants `Actor.SYSTEM`.
 SYSTEM = Principal(user_id=None, role=Actor.SYSTEM, organization_id=None, name="Support Portal")
-
-
-def load_principal(session: Session, user_id: int) -> Principal:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise Forbidden("Your account is not active. Please sign in again.")
-    return Principal.of(user)
 
 
 def require_role(principal: Principal, *roles: Role) -> None:

@@ -320,13 +320,6 @@ def _views(session: Session, chats: list[ChatSession], now: datetime) -> list[Ch
     return chat_rules.sort_flagged_first(views)
 
 
-def view_chat(
-    *, session: Session, principal: Principal, chat_id: int, now: datetime | None = None
-) -> ChatView:
-    chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    return _views(session, [chat], now or utcnow())[0]
-
-
 def list_waiting(
     *, session: Session, principal: Principal, now: datetime | None = None
 ) -> list[ChatView]:

@@ -267,10 +267,6 @@ MATRIX: dict[str, Case] = {
     "chat.mark_resolved": Case(
         lambda w, s, p: chat.mark_resolved(session=s, principal=p, chat_id=w.chat_a.id), HOLDER
     ),
-    "chat.view_chat": Case(
-        lambda w, s, p: chat.view_chat(session=s, principal=p, chat_id=w.chat_a.id),
-        frozenset({"client", "agent", "other_agent", "manager"}),
-    ),
     "chat.list_waiting": Case(lambda w, s, p: chat.list_waiting(session=s, principal=p), TEAM),
     "chat.list_my_active": Case(lambda w, s, p: chat.list_my_active(session=s, principal=p), TEAM),
     "chat.get_transcript": Case(
