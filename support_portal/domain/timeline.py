@@ -355,16 +355,11 @@ def client_entry(
             else:
                 icon, headline = "arrow-right", f"Status: {_client_status_words(d.get('to'))}"
             return ClientEntry(icon=icon, headline=headline, body=reason)
-        case EventKind.PUBLIC_UPDATE:
+        case EventKind.PUBLIC_UPDATE | EventKind.PROBLEM_UPDATE:
+            wider = " on a wider problem" if k is EventKind.PROBLEM_UPDATE else ""
             return ClientEntry(
                 icon="megaphone",
-                headline=f"Update from {author or 'the team'}",
-                body=str(d.get("body") or ""),
-            )
-        case EventKind.PROBLEM_UPDATE:
-            return ClientEntry(
-                icon="megaphone",
-                headline=f"Update from {author or 'the team'} on a wider problem",
+                headline=f"Update from {author or 'the team'}{wider}",
                 body=str(d.get("body") or ""),
             )
         case EventKind.CLIENT_DETAILS:
