@@ -20,9 +20,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from support_portal.domain import lifecycle
 from support_portal.domain.business_calendar import BusinessCalendar
 from support_portal.domain.lifecycle import OPEN_STATUSES, Status
 from support_portal.domain.timeline import EventKind
+
+# The statuses the clocks treat specially, as the lifecycle defines them (PAUSING: the ball is
+# with the client, so business clocks stop).
+OPEN = OPEN_STATUSES
+WAITING = Status.WAITING_ON_CLIENT
+RESOLVED = Status.RESOLVED
+PAUSING = lifecycle.PAUSING
 
 
 class Target(StrEnum):
@@ -78,7 +86,7 @@ def deadlines(policy: SlaPolicy, cal: BusinessCalendar, clock: SlaClock) -> list
     While the ticket is paused the business-hour targets keep the due times they had when the
     pause began (they are frozen, not running), and the update target does not run.
     """
-    if clock.status not in OPEN_STATUSES:
+    if clock.status not in OPEN:
         return []
     out: list[Deadline] = []
     start = clock.created_at
@@ -97,7 +105,7 @@ def deadlines(policy: SlaPolicy, cal: BusinessCalendar, clock: SlaClock) -> list
                 business_time=True,
             )
         )
-    if clock.paused_at is None and clock.status != Status.WAITING_ON_CLIENT:
+    if clock.paused_at is None and clock.status != WAITING:
         since = clock.last_public_update_at or clock.created_at
         interval = timedelta(hours=policy.update_interval_hours)
         out.append(
@@ -177,7 +185,7 @@ def plan(
         warn = Step.UPDATE_REMINDER if d.target == Target.UPDATE else Step.WARNING
         out.append(Checkpoint(warn, d.warn_at, d.due_at, d.target))
         out.append(Checkpoint(Step.BREACH, d.due_at, d.due_at, d.target))
-    if clock.status == Status.RESOLVED and resolved_at is not None:
+    if clock.status == RESOLVED and resolved_at is not None:
         out.append(
             Checkpoint(
                 Step.AUTO_CLOSE_WARNING,
@@ -221,7 +229,7 @@ def badge(
     Shows wall-clock time until the most pressing due time (what a manager plans with);
     the once-only warnings themselves follow the business-hour rules in `plan`.
     """
-    if status not in OPEN_STATUSES:
+    if status not in OPEN:
         return ("", "none", None)
     business = [d for d in (first_response_due or resolution_due,) if d is not None]
     if paused_at is not None:

@@ -108,7 +108,9 @@ def set_initial_targets(session: Session, ticket: Ticket, now: datetime) -> None
     refresh(ticket, now)
 
 
-def apply_status_change(ticket: Ticket, transition: Transition, now: datetime) -> None:
+def apply_status_change(
+    session: Session, ticket: Ticket, transition: Transition, now: datetime
+) -> None:
     """Store the clocks the move sets (`domain.lifecycle.effects_of`) and the new status,
     then re-plan the targets."""
     clocks = effects_of(

@@ -242,7 +242,7 @@ def change_status(
     transition = check_transition(ticket.status, to, principal.actor)
     from support_portal.services import sla
 
-    sla.apply_status_change(ticket, transition, now)
+    sla.apply_status_change(session, ticket, transition, now)
     if principal.is_team and reason.strip():
         # Only words the client reads answer them: a bare move on the board is not a response.
         mark_public_response(ticket, now)
