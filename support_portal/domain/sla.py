@@ -20,8 +20,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from support_portal.domain import lifecycle
 from support_portal.domain.business_calendar import BusinessCalendar
 from support_portal.domain.lifecycle import OPEN_STATUSES, Status
+from support_portal.domain.timeline import EventKind
+
+# The statuses the clocks treat specially, as the lifecycle defines them (PAUSING: the ball is
+# with the client, so business clocks stop).
+OPEN = OPEN_STATUSES
+WAITING = Status.WAITING_ON_CLIENT
+RESOLVED = Status.RESOLVED
+PAUSING = lifecycle.PAUSING
 
 
 class Target(StrEnum):
@@ -77,7 +86,7 @@ def deadlines(policy: SlaPolicy, cal: BusinessCalendar, clock: SlaClock) -> list
     While the ticket is paused the business-hour targets keep the due times they had when the
     pause began (they are frozen, not running), and the update target does not run.
     """
-    if clock.status not in OPEN_STATUSES:
+    if clock.status not in OPEN:
         return []
     out: list[Deadline] = []
     start = clock.created_at
@@ -96,7 +105,7 @@ def deadlines(policy: SlaPolicy, cal: BusinessCalendar, clock: SlaClock) -> list
                 business_time=True,
             )
         )
-    if clock.paused_at is None and clock.status != Status.WAITING_ON_CLIENT:
+    if clock.paused_at is None and clock.status != WAITING:
         since = clock.last_public_update_at or clock.created_at
         interval = timedelta(hours=policy.update_interval_hours)
         out.append(
@@ -111,43 +120,15 @@ def deadlines(policy: SlaPolicy, cal: BusinessCalendar, clock: SlaClock) -> list
     return out
 
 
-def time_left(
-    cal: BusinessCalendar, d: Deadline, now: datetime, paused_at: datetime | None
-) -> float:
-    """Seconds left before `d` is due (negative once breached): working seconds for business
-    targets, wall-clock seconds for the update target. A paused clock shows what was left when
-    the pause began."""
-    at = min(now, paused_at) if (paused_at is not None and d.business_time) else now
-    if d.business_time:
-        return cal.seconds_between(at, d.due_at)
-    return (d.due_at - at).total_seconds()
-
-
-def is_breached(d: Deadline, now: datetime, paused_at: datetime | None) -> bool:
-    at = min(now, paused_at) if (paused_at is not None and d.business_time) else now
-    return at > d.due_at
-
-
-def describe_left(seconds: float, *, business: bool) -> str:
-    """Short text for a badge: '3h 20m left', 'Breached'."""
-    if seconds < 0:
-        return "Breached"
-    minutes = int(seconds // 60)
-    hours, minutes = divmod(minutes, 60)
-    unit = " business" if business else ""
-    if hours >= 1:
-        return f"{hours}h {minutes:02d}m{unit} left"
-    return f"{minutes}m{unit} left"
-
-
 class Step(StrEnum):
-    """What the SLA job does when a checkpoint passes."""
+    """What the SLA job does when a checkpoint passes; each is also the timeline event kind
+    the job records for it."""
 
-    WARNING = "sla_warning"
-    BREACH = "sla_breach"
-    UPDATE_REMINDER = "update_reminder"
-    AUTO_CLOSE_WARNING = "auto_close_warning"
-    AUTO_CLOSE = "auto_close"
+    WARNING = EventKind.SLA_WARNING.value
+    BREACH = EventKind.SLA_BREACH.value
+    UPDATE_REMINDER = EventKind.UPDATE_REMINDER.value
+    AUTO_CLOSE_WARNING = EventKind.AUTO_CLOSE_WARNING.value
+    AUTO_CLOSE = EventKind.AUTO_CLOSE.value
 
 
 @dataclass(frozen=True)
@@ -204,7 +185,7 @@ def plan(
         warn = Step.UPDATE_REMINDER if d.target == Target.UPDATE else Step.WARNING
         out.append(Checkpoint(warn, d.warn_at, d.due_at, d.target))
         out.append(Checkpoint(Step.BREACH, d.due_at, d.due_at, d.target))
-    if clock.status == Status.RESOLVED and resolved_at is not None:
+    if clock.status == RESOLVED and resolved_at is not None:
         out.append(
             Checkpoint(
                 Step.AUTO_CLOSE_WARNING,
@@ -248,7 +229,7 @@ def badge(
     Shows wall-clock time until the most pressing due time (what a manager plans with);
     the once-only warnings themselves follow the business-hour rules in `plan`.
     """
-    if status not in OPEN_STATUSES:
+    if status not in OPEN:
         return ("", "none", None)
     business = [d for d in (first_response_due or resolution_due,) if d is not None]
     if paused_at is not None:

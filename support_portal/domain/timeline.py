@@ -173,11 +173,6 @@ def kind_of(value: str) -> EventKind | None:
         return None
 
 
-def sees(audience: Audience, kind: str) -> bool:
-    known = kind_of(kind)
-    return known is not None and audience in AUDIENCES[known]
-
-
 def is_prose(kind: str) -> bool:
     return kind_of(kind) in PROSE_KINDS
 
@@ -383,16 +378,11 @@ def client_entry(
             else:
                 icon, headline = "arrow-right", f"Status: {_client_status_words(d.get('to'))}"
             return ClientEntry(icon=icon, headline=headline, body=reason)
-        case EventKind.PUBLIC_UPDATE:
+        case EventKind.PUBLIC_UPDATE | EventKind.PROBLEM_UPDATE:
+            wider = " on a wider problem" if k is EventKind.PROBLEM_UPDATE else ""
             return ClientEntry(
                 icon="megaphone",
-                headline=f"Update from {author or 'the team'}",
-                body=str(d.get("body") or ""),
-            )
-        case EventKind.PROBLEM_UPDATE:
-            return ClientEntry(
-                icon="megaphone",
-                headline=f"Update from {author or 'the team'} on a wider problem",
+                headline=f"Update from {author or 'the team'}{wider}",
                 body=str(d.get("body") or ""),
             )
         case EventKind.CLIENT_DETAILS:

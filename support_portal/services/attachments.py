@@ -17,10 +17,14 @@ from sqlmodel import Session, col, select
 
 from support_portal.clock import utcnow
 from support_portal.domain.attachment_rules import AttachmentRefused, check_file
-from support_portal.domain.roles import Role
 from support_portal.models import Attachment, ChatSession, Ticket
-from support_portal.services.authz import Principal, can_see_ticket
-from support_portal.services.errors import NotFound, ValidationFailed
+from support_portal.services.authz import (
+    Principal,
+    can_see_ticket,
+    may_see_chat,
+    may_take_part_in_chat,
+)
+from support_portal.services.errors import Forbidden, NotFound, ValidationFailed
 from support_portal.settings import get_settings
 
 
@@ -30,16 +34,6 @@ def storage_dir() -> Path:
     return path
 
 
-def _can_see_chat(principal: Principal, chat: ChatSession | None) -> bool:
-    if chat is None:
-        return False
-    if principal.role == Role.CLIENT:
-        return chat.client_id == principal.user_id
-    if principal.role == Role.AGENT:
-        return chat.agent_id in (None, principal.user_id)
-    return True
-
-
 def _can_see(session: Session, principal: Principal, att: Attachment) -> bool:
     if att.ticket_id is not None:
         ticket = session.get(Ticket, att.ticket_id)
@@ -47,7 +41,7 @@ def _can_see(session: Session, principal: Principal, att: Attachment) -> bool:
             return False
         return att.is_public or principal.is_team
     if att.chat_id is not None:
-        return _can_see_chat(principal, session.get(ChatSession, att.chat_id))
+        return may_see_chat(principal, session.get(ChatSession, att.chat_id))
     # Not yet linked to anything: only its uploader.
     return att.uploaded_by_id == principal.user_id
 
@@ -68,8 +62,13 @@ def store_attachment(
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or not can_see_ticket(principal, ticket):
             raise NotFound("Ticket not found.")
-    if chat_id is not None and not _can_see_chat(principal, session.get(ChatSession, chat_id)):
-        raise NotFound("Chat not found.")
+    if chat_id is not None:
+        chat = session.get(ChatSession, chat_id)
+        # Adding a file is writing in the chat: only those who take part in it may.
+        if not may_see_chat(principal, chat):
+            raise NotFound("Chat not found.")
+        if not may_take_part_in_chat(principal, chat):
+            raise Forbidden("Accept the chat before adding files to it.")
     max_bytes = int(get_settings().max_upload_mb * 1024 * 1024)
     try:
         name, content_type = check_file(filename, data, max_bytes=max_bytes)

@@ -22,6 +22,7 @@ from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.domain.timeline import EventKind
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import (
     ChatMessage,
     ChatSession,
@@ -31,7 +32,13 @@ from support_portal.models import (
     ZoomEscalation,
 )
 from support_portal.services import tickets
-from support_portal.services.authz import Principal, require_role, require_team
+from support_portal.services.authz import (
+    Principal,
+    may_see_chat,
+    may_take_part_in_chat,
+    require_role,
+    require_team,
+)
 from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
 from support_portal.settings import get_settings
@@ -91,15 +98,6 @@ def get_chat(*, session: Session, principal: Principal, chat_id: int) -> ChatSes
     return chat
 
 
-def is_member(principal: Principal, chat: ChatSession) -> bool:
-    """May this person take part in the chat's live room (read and write)?"""
-    if principal.role == Role.CLIENT:
-        return chat.client_id == principal.user_id
-    if principal.role == Role.MANAGER:
-        return True
-    return chat.agent_id == principal.user_id
-
-
 def _require_holder(principal: Principal, chat: ChatSession) -> None:
     require_team(principal)
     if principal.role == Role.AGENT and chat.agent_id != principal.user_id:
@@ -111,7 +109,7 @@ def _require_holder(principal: Principal, chat: ChatSession) -> None:
 def join_chat(*, session: Session, principal: Principal, chat_id: int) -> ChatSession:
     """The membership check made before a browser is linked to the chat's live room."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat):
+    if not may_take_part_in_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
     return chat
 
@@ -166,7 +164,7 @@ def post_message(
 ) -> ChatMessage:
     """Store a message from a member of the chat; a retried send (same id) is stored once."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat):
+    if not may_take_part_in_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
     if chat.status not in OPEN_CHAT_STATUSES:
         raise Conflict("This chat has ended.")
@@ -324,13 +322,6 @@ def _views(session: Session, chats: list[ChatSession], now: datetime) -> list[Ch
     return chat_rules.sort_flagged_first(views)
 
 
-def view_chat(
-    *, session: Session, principal: Principal, chat_id: int, now: datetime | None = None
-) -> ChatView:
-    chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    return _views(session, [chat], now or utcnow())[0]
-
-
 def list_waiting(
     *, session: Session, principal: Principal, now: datetime | None = None
 ) -> list[ChatView]:
@@ -361,7 +352,7 @@ def list_my_active(
 def get_transcript(*, session: Session, principal: Principal, chat_id: int) -> list[dict[str, Any]]:
     """The chat's messages, oldest first, as plain dicts (also stored on the ticket)."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat) and chat.status != ChatStatus.WAITING.value:
+    if not may_see_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
     rows = session.exec(
         select(ChatMessage, User)
@@ -406,11 +397,7 @@ def suggested_draft(*, session: Session, principal: Principal, chat_id: int) -> 
 def _first_response_words(ticket: Ticket, tz_name: str) -> str:
     if ticket.first_response_due_at is None:
         return "The team will reply as soon as possible."
-    try:
-        tz = ZoneInfo(tz_name)
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    due = as_utc(ticket.first_response_due_at).astimezone(tz)
+    due = as_utc(ticket.first_response_due_at).astimezone(ZoneInfo(tz_name))
     return f"Expect a first response by {due:%a %d %b, %H:%M} ({tz_name})."
 
 
@@ -450,7 +437,7 @@ def convert_to_ticket(
     chat.version += 1
     client = session.get(User, chat.client_id)
     org = session.get(Organization, chat.organization_id)
-    tz_name = (client.timezone if client else None) or (org.timezone if org else "UTC")
+    tz_name = viewer_zone(client.timezone if client else None, org.timezone if org else None)
     _system_message(
         session,
         chat,

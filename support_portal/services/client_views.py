@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from support_portal.domain.lifecycle import CLIENT_STATUS_WORDS, OPEN_STATUSES, 
 from support_portal.domain.links import split_links
 from support_portal.domain.roles import Role
 from support_portal.domain.timeline import CLIENT_KEYS, EventKind, client_entry, is_prose
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import Attachment, Notification, Organization, Ticket, TicketEvent, User
 from support_portal.services import tickets as ticket_service
 from support_portal.services.authz import Principal, require_role
@@ -103,13 +104,7 @@ def viewer_timezone(session: Session, principal: Principal) -> ZoneInfo:
     org = (
         session.get(Organization, principal.organization_id) if principal.organization_id else None
     )
-    for name in (user.timezone if user else None, org.timezone if org else None):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
+    return ZoneInfo(viewer_zone(user.timezone if user else None, org.timezone if org else None))
 
 
 def exact_time(when: datetime, tz: ZoneInfo) -> str:

@@ -12,6 +12,7 @@ from support_portal.domain.lifecycle import Status
 from support_portal.domain.links import LinkRefused, check_zoom_url, classify
 from support_portal.domain.roles import Role
 from support_portal.domain.timeline import EventKind
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import ChatSession, Organization, Ticket, User, ZoomEscalation
 from support_portal.services import notifications, tickets
 from support_portal.services.authz import (
@@ -72,7 +73,7 @@ def _client_and_tz(session: Session, *, ticket: Ticket | None, chat: ChatSession
     org_id = ticket.organization_id if ticket else chat.organization_id  # type: ignore[union-attr]
     client = session.get(User, client_id)
     org = session.get(Organization, org_id)
-    tz = (client.timezone if client else None) or (org.timezone if org else "UTC")
+    tz = viewer_zone(client.timezone if client else None, org.timezone if org else None)
     return client, tz
 
 

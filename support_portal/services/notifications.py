@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from support_portal.domain.roles import Role
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import Notification, Organization, Ticket, User
 from support_portal.notify.templates import LazyRendering
 from support_portal.settings import get_settings
@@ -36,8 +37,10 @@ def ticket_context(
 ) -> dict[str, Any]:
     org = session.get(Organization, ticket.organization_id)
     requester = session.get(User, ticket.requester_id)
-    tz = (recipient.timezone if recipient else None) or (
-        org.timezone if (for_client and org) else get_settings().agency_timezone
+    tz = viewer_zone(
+        recipient.timezone if recipient else None,
+        org.timezone if (for_client and org) else None,
+        fallback=get_settings().agency_timezone,
     )
     return {
         "number": ticket.number,

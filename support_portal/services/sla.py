@@ -205,12 +205,12 @@ def _record_status_change(session: Session, ticket: Ticket, old: str, new: str, 
         )
 
 
-def apply_status_change(ticket: Ticket, transition: Transition, now: datetime) -> None:
+def apply_status_change(
+    session: Session, ticket: Ticket, transition: Transition, now: datetime
+) -> None:
     """Keep what the promises came to, store the clocks the move sets
     (`domain.lifecycle.effects_of`) and the new status, then re-plan the targets."""
-    session = object_session(ticket)
-    if session is not None:
-        _record_status_change(session, ticket, transition.old, transition.new, now)
+    _record_status_change(session, ticket, transition.old, transition.new, now)
     clocks = effects_of(
         transition,
         Clocks(

@@ -248,7 +248,7 @@ def change_status(
         mark_public_response(ticket, now)
     from support_portal.services import sla
 
-    sla.apply_status_change(ticket, transition, now)
+    sla.apply_status_change(session, ticket, transition, now)
     _touch(ticket, now)
     append_event(
         session,

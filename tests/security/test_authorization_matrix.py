@@ -85,7 +85,8 @@ NOT_USE_CASES = {
     "authz.require_role": "the role check every service uses; exercised by every row below",
     "authz.require_team": "the role check every service uses; exercised by every row below",
     "authz.can_see_ticket": "boolean form of ensure_can_see_ticket, which has a row",
-    "chat.is_member": "boolean membership rule behind join_chat and post_message, which have rows",
+    "authz.may_take_part_in_chat": "boolean rule behind join_chat, post_message and chat uploads",
+    "authz.may_see_chat": "boolean rule behind get_transcript and chat files, which have rows",
     "client_views.viewer_timezone": "reads the caller's own time zone, nothing of anyone else",
 }
 
@@ -412,10 +413,6 @@ MATRIX: dict[str, Case] = {
     ),
     "chat.mark_resolved": Case(
         lambda w, s, p: chat.mark_resolved(session=s, principal=p, chat_id=w.chat_a.id), HOLDER
-    ),
-    "chat.view_chat": Case(
-        lambda w, s, p: chat.view_chat(session=s, principal=p, chat_id=w.chat_a.id),
-        frozenset({"client", "agent", "other_agent", "manager"}),
     ),
     "chat.list_waiting": Case(lambda w, s, p: chat.list_waiting(session=s, principal=p), TEAM),
     "chat.list_my_active": Case(lambda w, s, p: chat.list_my_active(session=s, principal=p), TEAM),

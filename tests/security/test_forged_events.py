@@ -86,7 +86,6 @@ def _h(cls: type[rx.State], name: str) -> Callable[..., Any]:
 NO_IDS = {
     "AgentState.on_load": "role guard only",
     "ClientState.on_load": "role guard only",
-    "ManagerState.on_load": "role guard only",
     "LoginState.on_load": "redirects a signed-in user home",
     "LoginState.route_home": "redirects by the server-side role",
     "LoginState.set_email": "sets the form's own field",

@@ -83,16 +83,6 @@ def test_waiting_on_the_client_stops_the_clock_and_replying_restarts_it(session,
     assert ticket.resolution_due_at == sla.calendar().add(resolution_due, 3 * 8 * 3600)
 
 
-def test_a_paused_ticket_shows_the_time_it_had_left():
-    cal = BusinessCalendar()
-    start = ny(2026, 3, 3, 10)
-    d = rules.Deadline(rules.Target.FIRST_RESPONSE, start, start, ny(2026, 3, 3, 14), True)
-    paused = ny(2026, 3, 3, 12)
-    assert rules.time_left(cal, d, ny(2026, 3, 10, 12), paused) == 2 * 3600
-    assert not rules.is_breached(d, ny(2026, 3, 10, 12), paused)
-    assert rules.is_breached(d, ny(2026, 3, 3, 15), None)
-
-
 def test_the_badge_says_breached_once_a_target_has_passed(session, clock):
     ticket = make_ticket(session, now=clock.now)  # the 48-hour update is due first
     assert board_badge(ticket, clock.now) == ("2d 0h left", "ok")
