@@ -150,7 +150,7 @@ def create_ticket(
             now=now,
             data={"assignee_id": assignee_id, "assignee": _name(session, assignee_id)},
         )
-    notifications.queue_for_team(session, kind="ticket_created_team", ticket=ticket, now=now)
+    notifications.queue_for_new_ticket(session, kind="ticket_created_team", ticket=ticket, now=now)
     notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
     return ticket
 
@@ -606,7 +606,7 @@ def _start_follow_up(session: Session, principal: Principal, old: Ticket, now: d
         now=now,
         data={"number": ticket.number, "title": ticket.title},
     )
-    notifications.queue_for_team(session, kind="ticket_created_team", ticket=ticket, now=now)
+    notifications.queue_for_new_ticket(session, kind="ticket_created_team", ticket=ticket, now=now)
     notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
     return ticket
 
