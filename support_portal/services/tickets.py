@@ -486,13 +486,17 @@ def add_client_details(
         now=now,
         reopen_closed_days=get_settings().reopen_closed_days,
     )
+    replied_on = ticket
     if effect == ReplyEffect.FOLLOW_UP:
-        ticket = _start_follow_up(session, principal, ticket, now)
+        ticket = _start_follow_up(session, principal, replied_on, now)
     if attachment_ids:
         # Ids come from the browser: only the client's own files, for this ticket, are named.
-        attachments.attach_to_ticket(
-            session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
+        files = attachments.attach_to_ticket(
+            session=session, principal=principal, attachment_ids=attachment_ids, ticket=replied_on
         )
+        for file in files:
+            # Stored with the reply to the closed ticket; they belong with the follow-up.
+            file.ticket_id = ticket.id
     append_event(
         session,
         ticket=ticket,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal import urls
 from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
 from support_portal.realtime import topics
@@ -151,6 +152,8 @@ class ClientTicketState(SessionState):
         body = self.details_text
         uploads = [(f.filename or "file", await f.read()) for f in files]
         self.busy = True
+        # The ticket the details landed on: a reply to a long-closed one starts a new one.
+        landed: list[int] = []
         yield
 
         def record(session, principal, ticket):
@@ -164,7 +167,7 @@ class ClientTicketState(SessionState):
                 ).id
                 for name, data in uploads
             ]
-            tickets.add_client_details(
+            target = tickets.add_client_details(
                 session=session,
                 principal=principal,
                 ticket=ticket,
@@ -172,13 +175,22 @@ class ClientTicketState(SessionState):
                 attachment_ids=ids,
                 now=utcnow(),
             )
+            if target.id != ticket.id:
+                landed.append(target.number)
 
         done = await self._act(record, error_field="details_error")
         self.busy = False
         if done:
             self.details_text = ""
             yield rx.clear_selected_files(DETAILS_UPLOAD_ID)
-            yield rx.toast.success("Thanks, your details were added and the team was told.")
+            if landed:
+                yield rx.toast.success(
+                    f"This ticket was closed a while ago, so your reply started ticket "
+                    f"#{landed[0]}; the team was told."
+                )
+                yield rx.redirect(urls.client_ticket(landed[0]))
+            else:
+                yield rx.toast.success("Thanks, your details were added and the team was told.")
 
     @rx.event
     async def add_link(self, form: dict):

@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from support_portal.domain.lifecycle import Status, TransitionNotAllowed, replay
 from support_portal.models import Notification, Ticket, TicketEvent
-from support_portal.services import tickets
+from support_portal.services import attachments, tickets
 from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.factories import good_draft, make_org, make_ticket, make_user, principal
+from tests.files import PNG
 
 
 def events(session, ticket, kind=None):
@@ -393,11 +394,20 @@ def test_a_reply_after_the_window_starts_a_new_ticket_linked_to_the_closed_one(
 ):
     settings_env(REOPEN_CLOSED_DAYS="14")
     _, client, old = _closed(session, clock)
+    shot = attachments.store_attachment(
+        session=session,
+        principal=principal(client),
+        filename="again.png",
+        data=PNG,
+        ticket_id=old.id,
+        now=clock(),
+    )
     new = tickets.add_client_details(
         session=session,
         principal=principal(client),
         ticket=old,
         body="The reminders stopped again this month.",
+        attachment_ids=[shot.id],
         now=clock.advance(days=15),
     )
     session.commit()
@@ -410,6 +420,7 @@ def test_a_reply_after_the_window_starts_a_new_ticket_linked_to_the_closed_one(
     assert back.data["number"] == new.number
     [details] = events(session, new, "client_details")
     assert details.data["body"] == "The reminders stopped again this month."
+    assert details.data["attachment_ids"] == [shot.id] and shot.ticket_id == new.id
     assert events(session, old, "client_details") == []
     created = session.exec(
         select(Notification).where(
