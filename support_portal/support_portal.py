@@ -18,6 +18,7 @@ from support_portal.pages.manager import manager_page
 from support_portal.pages.manager_notifications import manager_notifications_page
 from support_portal.pages.manager_reports import manager_reports_page
 from support_portal.pages.manager_systemic import manager_systemic_page
+from support_portal.pages.staff_profile import staff_profile_page
 from support_portal.realtime.feed import run_feed
 from support_portal.realtime.updates import after_job_tick, run_board_clock
 from support_portal.state.agent import AgentState
@@ -26,6 +27,7 @@ from support_portal.state.board import BoardState
 from support_portal.state.client import ClientSettingsState, ClientState, ClientTicketState
 from support_portal.state.login import LoginState
 from support_portal.state.manager_notifications import ManagerNotificationsState
+from support_portal.state.profile import StaffProfileState
 from support_portal.state.reports import ReportsState
 from support_portal.state.session import backend_error_toast
 from support_portal.state.systemic import SystemicState
@@ -98,6 +100,12 @@ app.add_page(
     route=urls.MANAGER_SYSTEMIC,
     title="Systemic issues · Support Portal",
     on_load=SystemicState.on_load,
+)
+app.add_page(
+    staff_profile_page,
+    route=urls.STAFF_PROFILE,
+    title="My notifications · Support Portal",
+    on_load=StaffProfileState.on_load,
 )
 
 

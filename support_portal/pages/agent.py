@@ -436,6 +436,74 @@ def my_tickets() -> rx.Component:
     )
 
 
+def _queue_row(t) -> rx.Component:
+    label = "#" + t["number"].to(str) + " " + t["title"].to(str)
+    return rx.el.li(
+        rx.hstack(
+            rx.vstack(
+                rx.hstack(
+                    rx.link(label, href="/agent/tickets/" + t["number"].to(str)),
+                    rx.badge(t["status"]),
+                    rx.badge(t["priority"], variant="outline"),
+                    rx.cond(
+                        t["update_due_soon"].to(bool),
+                        rx.badge(
+                            rx.icon("clock", size=12),
+                            "Update due soon",
+                            color_scheme="orange",
+                        ),
+                    ),
+                    wrap="wrap",
+                    align="center",
+                ),
+                rx.text(
+                    t["organization"].to(str),
+                    " · ",
+                    rx.cond(t["mine"].to(bool), "Yours", "Unassigned"),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.text(t["next_due"].to(str), size="2", title=t["next_due_at"].to(str)),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.cond(
+                t["mine"].to(bool),
+                rx.fragment(),
+                rx.button(
+                    "Take",
+                    on_click=S.take(t["number"].to(int), t["version"].to(int)),
+                    size="2",
+                    aria_label="Take ticket " + label,
+                ),
+            ),
+            width="100%",
+            align="center",
+        ),
+        style={"list_style": "none", "padding": "6px 0"},
+    )
+
+
+def team_queue() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Team queue", size="4"),
+        rx.text(
+            "Unassigned tickets and your own, what falls due first at the top.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.team_queue.length() > 0,
+            rx.el.ul(rx.foreach(S.team_queue, _queue_row), style={"padding": 0, "margin": 0}),
+            rx.text("Nothing waiting: no unassigned tickets.", color_scheme="gray"),
+        ),
+        width="100%",
+        role="region",
+        aria_label="Team queue",
+    )
+
+
 def agent_page() -> rx.Component:
     return page_frame(
         rx.vstack(
@@ -449,6 +517,7 @@ def agent_page() -> rx.Component:
                 rx.vstack(
                     open_chat(),
                     rx.cond(S.converting, convert_form()),
+                    team_queue(),
                     my_tickets(),
                     width="100%",
                     spacing="5",

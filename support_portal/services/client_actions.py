@@ -3,6 +3,7 @@ checks the client, changes the ticket, writes its events and notifications, and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -18,6 +19,12 @@ def _clients_ticket(session: Session, principal: Principal, number: str) -> Tick
     return tickets.get_ticket(session=session, principal=principal, number=number)
 
 
+@dataclass(frozen=True)
+class DetailsAdded:
+    ticket_id: int  # where the details landed
+    follow_up_number: int | None  # set when they started a follow-up of a closed ticket
+
+
 def add_details(
     *,
     session: Session,
@@ -26,9 +33,10 @@ def add_details(
     body: str,
     files: list[tuple[str, bytes]],
     now: datetime,
-) -> int:
+) -> DetailsAdded:
     """Text and files in one go: each file is checked and stored privately, and the details
-    name them; nothing is kept if any part is refused. Returns the ticket's id."""
+    name them; nothing is kept if any part is refused. A reply to a long-closed ticket lands
+    on the follow-up it starts."""
     ticket = _clients_ticket(session, principal, number)
     ids = [
         attachments.store_attachment(
@@ -41,7 +49,7 @@ def add_details(
         ).id
         for name, data in files
     ]
-    tickets.add_client_details(
+    target = tickets.add_client_details(
         session=session,
         principal=principal,
         ticket=ticket,
@@ -50,7 +58,10 @@ def add_details(
         now=now,
     )
     session.commit()
-    return ticket.id  # type: ignore[return-value]
+    return DetailsAdded(
+        ticket_id=target.id,  # type: ignore[arg-type]
+        follow_up_number=target.number if target.id != ticket.id else None,
+    )
 
 
 def add_link(

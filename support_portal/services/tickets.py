@@ -151,7 +151,7 @@ def create_ticket(
             now=now,
             data={"assignee_id": assignee_id, "assignee": _name(session, assignee_id)},
         )
-    notifications.queue_for_team(session, kind="ticket_created_team", ticket=ticket, now=now)
+    notifications.queue_for_new_ticket(session, kind="ticket_created_team", ticket=ticket, now=now)
     notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
     return ticket
 
@@ -479,13 +479,17 @@ def add_client_details(
         now=now,
         reopen_closed_days=get_settings().reopen_closed_days,
     )
+    replied_on = ticket
     if effect == ReplyEffect.FOLLOW_UP:
-        ticket = _start_follow_up(session, principal, ticket, now)
+        ticket = _start_follow_up(session, principal, replied_on, now)
     if attachment_ids:
         # Ids come from the browser: only the client's own files, for this ticket, are named.
-        attachments.attach_to_ticket(
-            session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
+        files = attachments.attach_to_ticket(
+            session=session, principal=principal, attachment_ids=attachment_ids, ticket=replied_on
         )
+        for file in files:
+            # Stored with the reply to the closed ticket; they belong with the follow-up.
+            file.ticket_id = ticket.id
     append_event(
         session,
         ticket=ticket,
@@ -599,7 +603,7 @@ def _start_follow_up(session: Session, principal: Principal, old: Ticket, now: d
         now=now,
         data={"number": ticket.number, "title": ticket.title},
     )
-    notifications.queue_for_team(session, kind="ticket_created_team", ticket=ticket, now=now)
+    notifications.queue_for_new_ticket(session, kind="ticket_created_team", ticket=ticket, now=now)
     notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
     return ticket
 

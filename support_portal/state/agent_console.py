@@ -15,7 +15,7 @@ from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.realtime.updates import ticket_changed_later
 from support_portal.services import agent_tickets, escalations, problems, team_actions
 from support_portal.services import chat as chat_service
-from support_portal.services.errors import ServiceError, ValidationFailed
+from support_portal.services.errors import Conflict, ServiceError, ValidationFailed
 from support_portal.settings import get_settings
 from support_portal.state.agent_ticket import ZOOM_INPUTS, zoom_form
 from support_portal.state.chat import (
@@ -73,6 +73,8 @@ def support_path_from_form(form_data: dict[str, Any]) -> tuple[list[dict[str, st
 class AgentConsoleState(ChatMemberState):
     active_chats: list[dict[str, Any]] = []
     my_tickets: list[dict[str, Any]] = []
+    # Unassigned tickets and the member's own open ones, what falls due first at the top.
+    team_queue: list[dict[str, Any]] = []
     threshold_seconds: float = 900.0
     flag_text: str = ""
     converting: bool = False
@@ -102,13 +104,54 @@ class AgentConsoleState(ChatMemberState):
         return room
 
     async def _refresh_lists(self, principal) -> None:
+        now = utcnow()
+
         def work(s):
             return (
                 [v.as_dict() for v in chat_service.list_my_active(session=s, principal=principal)],
                 agent_tickets.list_assigned(session=s, principal=principal),
+                [
+                    r.as_dict()
+                    for r in agent_tickets.team_queue(session=s, principal=principal, now=now)
+                ],
             )
 
-        self.active_chats, self.my_tickets = await in_db(work)
+        self.active_chats, self.my_tickets, self.team_queue = await in_db(work)
+
+    @rx.event
+    async def take(self, number: int, version: int):
+        """Take a ticket from the team queue; the version is the one the row showed."""
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+
+        def work(s):
+            ticket = agent_tickets.take_ticket(
+                session=s,
+                principal=principal,
+                number=int(number),
+                expected_version=int(version),
+                now=utcnow(),
+            )
+            s.commit()
+            return ticket.id
+
+        try:
+            ticket_id = await in_db(work)
+        except ServiceError as exc:
+            message = str(exc)
+            if isinstance(exc, Conflict):
+                # A take that lost a race at the database says only "changed": name who won.
+                message = await in_db(
+                    lambda s: agent_tickets.taken_message(
+                        session=s, principal=principal, number=int(number)
+                    )
+                )
+            await self._refresh_lists(principal)
+            return rx.toast.error(message)
+        await self._refresh_lists(principal)
+        ticket_changed_later(ticket_id)
+        return rx.toast.success(f"Ticket #{number} is yours.")
 
     @rx.event
     async def load(self):

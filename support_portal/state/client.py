@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal import urls
 from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
 from support_portal.realtime import topics
@@ -135,15 +136,29 @@ class ClientTicketState(SessionState):
         body = self.details_text
         uploads = [(f.filename or "file", await f.read()) for f in files]
         self.busy = True
+        # The ticket the details landed on: a reply to a long-closed one starts a new one.
+        landed: list[int] = []
         yield
-        done = await self._act(
-            client_actions.add_details, error_field="details_error", body=body, files=uploads
-        )
+
+        def add(**args) -> int:
+            added = client_actions.add_details(**args)
+            if added.follow_up_number is not None:
+                landed.append(added.follow_up_number)
+            return added.ticket_id
+
+        done = await self._act(add, error_field="details_error", body=body, files=uploads)
         self.busy = False
         if done:
             self.details_text = ""
             yield rx.clear_selected_files(DETAILS_UPLOAD_ID)
-            yield rx.toast.success("Thanks, your details were added and the team was told.")
+            if landed:
+                yield rx.toast.success(
+                    f"This ticket was closed a while ago, so your reply started ticket "
+                    f"#{landed[0]}; the team was told."
+                )
+                yield rx.redirect(urls.client_ticket(landed[0]))
+            else:
+                yield rx.toast.success("Thanks, your details were added and the team was told.")
 
     @rx.event
     async def add_link(self, form: dict):

@@ -76,6 +76,12 @@ def _set_status(status: Status) -> Callable[[World, Session], None]:
     return prepare
 
 
+def _unassigned(w: World, s: Session) -> None:
+    w.ticket_a.assignee_id = None
+    s.add(w.ticket_a)
+    s.commit()
+
+
 def _later(hours: float = 24):
     return (utcnow() + timedelta(hours=hours)).replace(tzinfo=None)
 
@@ -323,6 +329,26 @@ MATRIX: dict[str, Case] = {
     # agent_tickets
     "agent_tickets.list_assigned": Case(
         lambda w, s, p: agent_tickets.list_assigned(session=s, principal=p), TEAM
+    ),
+    "agent_tickets.team_queue": Case(
+        lambda w, s, p: agent_tickets.team_queue(session=s, principal=p, now=utcnow()), TEAM
+    ),
+    "agent_tickets.take_ticket": Case(
+        lambda w, s, p: agent_tickets.take_ticket(
+            session=s,
+            principal=p,
+            number=w.ticket_a.number,
+            expected_version=w.ticket_a.version,
+            now=utcnow(),
+        ),
+        TEAM,
+        prepare=_unassigned,
+    ),
+    "agent_tickets.taken_message": Case(
+        lambda w, s, p: agent_tickets.taken_message(
+            session=s, principal=p, number=w.ticket_a.number
+        ),
+        TEAM,
     ),
     "agent_tickets.team_timeline": Case(
         lambda w, s, p: agent_tickets.team_timeline(session=s, principal=p, ticket=w.ticket_a),

@@ -33,6 +33,7 @@ from support_portal.state.board import BoardState
 from support_portal.state.chat import ClientChatState
 from support_portal.state.client import ClientTicketState
 from support_portal.state.manager_notifications import ManagerNotificationsState
+from support_portal.state.profile import StaffProfileState
 from support_portal.state.reports import ReportsState
 from support_portal.state.systemic import SystemicState
 from support_portal.testkit.factories import PASSWORD
@@ -82,6 +83,12 @@ def _h(cls: type[rx.State], name: str) -> Callable[..., Any]:
     return cls.event_handlers[name].fn
 
 
+async def _save_staff_profile(state: Any, world: World) -> Any:
+    """A client (or nobody) fills the team's profile form and saves it."""
+    state.notify_sms, state.phone = True, "+14155550166"
+    return await _consume(_h(StaffProfileState, "save")(state))
+
+
 # Handlers with no ids to forge: what they act on comes from the server side.
 NO_IDS = {
     "AgentState.on_load": "role guard only",
@@ -104,6 +111,10 @@ NO_IDS = {
     "ClientSettingsState.set_notify_email": "sets the form's own field",
     "ClientSettingsState.set_notify_sms": "sets the form's own field",
     "ClientSettingsState.set_phone": "sets the form's own field",
+    "StaffProfileState.on_load": "reads the caller's own preferences; team only",
+    "StaffProfileState.set_notify_email": "sets the form's own field",
+    "StaffProfileState.set_notify_sms": "sets the form's own field",
+    "StaffProfileState.set_phone": "sets the form's own field",
 }
 
 
@@ -289,6 +300,22 @@ FORGERIES: dict[str, list[Forgery]] = {
     "ReportsState.download_csv": [
         _f(ReportsState, "agent", "download_csv", lambda w: "by_organization"),
         _f(ReportsState, "outsider", "download_csv", lambda w: "by_organization"),
+    ],
+    "AgentConsoleState.take": [
+        Forgery(
+            AgentConsoleState,
+            role,
+            lambda s, w: _h(AgentConsoleState, "take")(s, w.ticket_a.number, w.ticket_a.version),
+            secrets,
+        )
+        for role, secrets in (
+            ("client", TEAM_ONLY),
+            ("outsider", TICKET_A_SECRETS),
+            ("nobody", TICKET_A_SECRETS),
+        )
+    ],
+    "StaffProfileState.save": [
+        Forgery(StaffProfileState, role, _save_staff_profile) for role in ("client", "nobody")
     ],
     "AgentConsoleState.accept": [
         Forgery(

@@ -9,8 +9,8 @@ from support_portal.domain.chat_rules import ChatStatus
 from support_portal.services import attachments
 from support_portal.services import chat as chat_service
 from support_portal.services.errors import ServiceError
-from tests.factories import make_user, principal
-from tests.files import PNG
+from support_portal.testkit.factories import make_user, principal
+from support_portal.testkit.files import PNG
 
 
 def _allowed(call) -> bool:

@@ -17,10 +17,11 @@ from support_portal.models import Notification, Ticket, TicketEvent
 from support_portal.services import tickets
 from support_portal.testkit.factories import good_draft, make_user, principal
 
-# requester and organization (one query), the ticket, its two outbox rows (team and client),
-# its "created" event, and one row of the live-change feed; PostgreSQL takes the ticket's id
-# from its sequence first and sends both outbox rows in one statement.
-STATEMENTS = {"sqlite": 6, "postgresql": 6}
+# requester and organization (one query), the managers (a new ticket is news for all of
+# them), the ticket, its two outbox rows (team and client), its "created" event, and one row
+# of the live-change feed; PostgreSQL takes the ticket's id from its sequence first and sends
+# both outbox rows in one statement.
+STATEMENTS = {"sqlite": 7, "postgresql": 7}
 
 
 @contextmanager

@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from support_portal.domain.lifecycle import Status, TransitionNotAllowed, replay
 from support_portal.models import Notification, Ticket, TicketEvent
-from support_portal.services import tickets
+from support_portal.services import attachments, tickets
 from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from support_portal.testkit.factories import good_draft, make_org, make_ticket, make_user, principal
+from support_portal.testkit.files import PNG
 
 
 def events(session, ticket, kind=None):
@@ -393,11 +394,20 @@ def test_a_reply_after_the_window_starts_a_new_ticket_linked_to_the_closed_one(
 ):
     settings_env(REOPEN_CLOSED_DAYS="14")
     _, client, old = _closed(session, clock)
+    shot = attachments.store_attachment(
+        session=session,
+        principal=principal(client),
+        filename="again.png",
+        data=PNG,
+        ticket_id=old.id,
+        now=clock(),
+    )
     new = tickets.add_client_details(
         session=session,
         principal=principal(client),
         ticket=old,
         body="The reminders stopped again this month.",
+        attachment_ids=[shot.id],
         now=clock.advance(days=15),
     )
     session.commit()
@@ -410,6 +420,7 @@ def test_a_reply_after_the_window_starts_a_new_ticket_linked_to_the_closed_one(
     assert back.data["number"] == new.number
     [details] = events(session, new, "client_details")
     assert details.data["body"] == "The reminders stopped again this month."
+    assert details.data["attachment_ids"] == [shot.id] and shot.ticket_id == new.id
     assert events(session, old, "client_details") == []
     created = session.exec(
         select(Notification).where(
@@ -417,3 +428,87 @@ def test_a_reply_after_the_window_starts_a_new_ticket_linked_to_the_closed_one(
         )
     ).all()
     assert created, "the team hears of the new ticket"
+
+
+# The team queue in the agent console
+
+
+def _queue_world(session, clock):
+    from support_portal.services import agent_tickets  # noqa: F401
+
+    manager = make_user(session, "manager")
+    alex = make_user(session, "agent", name="Alex Agent")
+    sam = make_user(session, "agent", name="Sam Agent")
+    start = clock()
+    mine = make_ticket(session, agent=alex, now=start, title="Calendar sync drops bookings")
+    tickets.assign(
+        session=session, principal=principal(manager), ticket=mine, assignee_id=alex.id, now=start
+    )
+    tickets.post_update(
+        session=session,
+        principal=principal(alex),
+        ticket=mine,
+        body="Looking at the sync log.",
+        now=clock.advance(hours=2),
+    )
+    theirs = make_ticket(session, agent=sam, now=start, title="Invoice emails bounce")
+    tickets.assign(
+        session=session, principal=principal(manager), ticket=theirs, assignee_id=sam.id, now=start
+    )
+    done = make_ticket(session, agent=alex, now=start, title="Old form bug")
+    tickets.change_status(
+        session=session, principal=principal(alex), ticket=done, to="resolved", now=start
+    )
+    now = clock.advance(hours=45)  # Thursday 09:00 in New York
+    urgent = make_ticket(session, agent=sam, now=now, priority="urgent", title="Payments down")
+    normal = make_ticket(session, agent=sam, now=now, title="Logo is blurry on invoices")
+    session.commit()
+    return manager, alex, sam, {"mine": mine, "urgent": urgent, "normal": normal}
+
+
+def test_the_team_queue_holds_unassigned_and_own_tickets_by_what_falls_due_first(session, clock):
+    from support_portal.services import agent_tickets
+
+    _, alex, _, t = _queue_world(session, clock)
+    rows = agent_tickets.team_queue(session=session, principal=principal(alex), now=clock())
+    assert [r.number for r in rows] == [t["urgent"].number, t["mine"].number, t["normal"].number]
+    urgent, mine, normal = rows
+    assert urgent.assignee == "" and not urgent.mine
+    assert urgent.next_due == "First response due in 1h 00m"
+    assert mine.mine and mine.next_due == "Next update due in 3h 00m"
+    assert mine.update_due_soon and not urgent.update_due_soon and not normal.update_due_soon
+    assert any(d.startswith("Resolution due in") for d in mine.dues)
+
+
+def test_taking_a_ticket_assigns_it_and_a_stale_take_says_who_took_it(session, clock):
+    from support_portal.services import agent_tickets
+
+    _, alex, sam, t = _queue_world(session, clock)
+    seen_by_sam = {
+        r.number: r.version
+        for r in agent_tickets.team_queue(session=session, principal=principal(sam), now=clock())
+    }
+    number = t["urgent"].number
+    agent_tickets.take_ticket(
+        session=session,
+        principal=principal(alex),
+        number=number,
+        expected_version=t["urgent"].version,
+        now=clock.advance(minutes=1),
+    )
+    session.commit()
+    assert t["urgent"].assignee_id == alex.id
+    [taken] = events(session, t["urgent"], "assigned")
+    assert taken.data["assignee"] == "Alex Agent"
+    with pytest.raises(Conflict) as err:
+        agent_tickets.take_ticket(
+            session=session,
+            principal=principal(sam),
+            number=number,
+            expected_version=seen_by_sam[number],
+            now=clock.advance(minutes=1),
+        )
+    assert str(err.value) == f"Ticket #{number} was just taken by Alex Agent."
+    assert t["urgent"].assignee_id == alex.id
+    rows = agent_tickets.team_queue(session=session, principal=principal(sam), now=clock())
+    assert number not in [r.number for r in rows]

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from support_portal.domain.zones import viewer_zone
 from support_portal.services import client_views, escalations, notifications
-from tests.factories import make_org, make_ticket, make_user, principal
+from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 
 
 def test_the_first_real_zone_wins_and_a_broken_one_is_passed_over():
