@@ -27,6 +27,10 @@ def _ticket_line(t: CandidateTicket | SimilarTicket) -> rx.Component:
 
 
 def _candidate(c: CandidateView) -> rx.Component:
+    summary = (
+        f"{c.affected_area}: {c.tickets.length()} tickets from "
+        f"{c.organizations.length()} organizations"
+    )
     return rx.card(
         rx.vstack(
             rx.heading(
@@ -73,6 +77,9 @@ def _candidate(c: CandidateView) -> rx.Component:
             spacing="2",
             width="100%",
         ),
+        # Named as its heading reads, so a screen reader (and a test) finds each candidate.
+        role="article",
+        aria_label=summary,
         width="100%",
     )
 

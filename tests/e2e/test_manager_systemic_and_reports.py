@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,9 @@ def test_a_manager_sees_each_report_chart_and_downloads_its_rows(new_page):
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
     expect(page.get_by_label("From", exact=True)).not_to_have_value("")
     expect(page.get_by_label("To", exact=True)).not_to_have_value("")
-    expect(page.locator(".recharts-surface").first).to_be_visible()
+    for title in CHARTS.values():
+        chart = page.get_by_role("figure", name=title, exact=True)
+        expect(chart.locator("svg").first).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV: Tickets by organization").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
@@ -162,15 +165,18 @@ def test_a_manager_sees_a_new_candidate_and_declares_it_a_problem(new_page, syst
     sign_in(page, "manager@agency.example")
     expect(page.get_by_role("heading", name="Board", exact=True)).to_be_visible()
     heading = page.get_by_role("heading", name=re.compile("Forms & funnels: 3 tickets from 3"))
-    # The detection job runs every second in the app under test.
-    for _ in range(20):
+    # The detection job runs every second in the app under test: reload until it has run.
+    deadline = time.monotonic() + 20
+    while True:
         page.goto("/manager/systemic")
         expect(page.get_by_role("heading", name="Candidates", exact=True)).to_be_visible()
-        if heading.count():
+        try:
+            expect(heading).to_be_visible(timeout=2000)
             break
-        page.wait_for_timeout(1000)
-    expect(heading).to_be_visible()
-    card = page.locator(".rt-Card").filter(has=heading)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+    card = page.get_by_role("article", name=re.compile("Forms & funnels: 3 tickets from 3"))
     expect(card).to_contain_text("Bright Smiles Dental")
     expect(card).to_contain_text("Harbor Fitness")
     expect(card).to_contain_text("coupon")

@@ -1,4 +1,5 @@
-"""A small world with two client organizations, built through the services as the app would.
+"""A small world with two client organizations, built from the shared factories and the
+services, as the app would build it.
 
 Org A is the one everybody reaches for; org B is the other organization. The people:
 
@@ -31,9 +32,9 @@ from support_portal.models import (
     User,
     ZoomEscalation,
 )
-from support_portal.services import api_keys, attachments, chat, escalations, problems, tickets
+from support_portal.services import api_keys, attachments, escalations, problems, tickets
 from support_portal.services.authz import Principal
-from support_portal.testkit.factories import good_draft, make_org, make_user, principal
+from support_portal.testkit.factories import make_chat, make_org, make_ticket, make_user, principal
 from support_portal.testkit.files import PNG
 
 ROLES = ("client", "colleague", "outsider", "agent", "other_agent", "manager")
@@ -84,13 +85,12 @@ def build_world(session: Session) -> World:
     agent, manager = principal(users["agent"]), principal(users["manager"])
 
     def ticket_for(requester: User, title: str) -> Ticket:
-        return tickets.create_ticket(
-            session=session,
-            principal=manager,
-            draft=good_draft(title=title),
-            organization_id=requester.organization_id,  # type: ignore[arg-type]
-            requester_id=requester.id,  # type: ignore[arg-type]
-            assignee_id=users["agent"].id,
+        return make_ticket(
+            session,
+            requester=requester,
+            agent=users["manager"],
+            assignee=users["agent"],
+            title=title,
             now=now,
         )
 
@@ -101,16 +101,11 @@ def build_world(session: Session) -> World:
     )
     tickets.post_update(session=session, principal=agent, ticket=ticket_b, body="B public news")
 
-    chat_a = chat.start_chat(session=session, principal=principal(users["client"]), now=now)
-    chat.post_message(
-        session=session, principal=principal(users["client"]), chat_id=chat_a.id, body="A hello"
+    chat_a = make_chat(
+        session, client=users["client"], agent=users["agent"], message="A hello", now=now
     )
-    chat.accept_chat(session=session, principal=agent, chat_id=chat_a.id, now=now)
-    chat_b = chat.start_chat(session=session, principal=principal(client_b), now=now)
-    chat.post_message(
-        session=session, principal=principal(client_b), chat_id=chat_b.id, body="B private words"
-    )
-    waiting_a = chat.start_chat(session=session, principal=principal(users["colleague"]), now=now)
+    chat_b = make_chat(session, client=client_b, message="B private words", now=now)
+    waiting_a = make_chat(session, client=users["colleague"], now=now)
 
     def store(who: Principal, **kw: Any) -> Attachment:
         return attachments.store_attachment(
