@@ -4,10 +4,14 @@ following it pushes to every open tab of the ticket."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import func, select
 
 from support_portal.jobs.sla_jobs import run_sla_sweep
@@ -21,6 +25,7 @@ from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, p
 from tests.fake_tabs import fake_tabs
 
 PHONE = "+14155552671"
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
 def _wall() -> datetime:
@@ -135,3 +140,43 @@ def test_old_changes_are_pruned(session, clock):
     assert live_feed.prune(session=session, now=_wall() + timedelta(hours=1)) > 0
     assert live_feed.latest_id(session=session) == 0
     assert ticket.id is not None
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set")
+async def test_two_web_workers_on_redis_push_each_change_once(
+    session, clock, monkeypatch, settings_env
+):
+    from redis.asyncio import Redis
+
+    settings_env(LIVE_POLL_SECONDS="0.2")
+    run = uuid.uuid4().hex
+    for name in ("_PREFIX", "_TAB_PREFIX", "_OWNER_PREFIX", "_CLAIM_PREFIX", "_MARK_PREFIX"):
+        monkeypatch.setattr(topics, name, f"test-{run}:{name}:")
+    client = make_user(session, "client", phone=PHONE, notify_sms=True)
+    agent = make_user(session, "agent")
+    ticket = make_ticket(session, requester=client, agent=agent, now=clock())
+    session.commit()
+    # Two worker processes: each its own connection to the same Redis.
+    redis_a, redis_b = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
+    worker_a, worker_b = topics.RedisRegistry(redis_a), topics.RedisRegistry(redis_b)
+    try:
+        with fake_tabs(monkeypatch) as tabs:
+            topics.use_registry(worker_a)
+            await _open_ticket_pages(tabs, session, ticket, client, agent)
+            assert await feed.follow_once(now=_wall()) == 0  # worker A starts the shared mark
+            inbound.inbound_sms(session, from_phone=PHONE, body="Seen twice today", now=clock())
+            session.commit()
+            await asyncio.sleep(0.25)  # A's turn is over
+
+            topics.use_registry(worker_b)
+            assert await feed.follow_once(now=_wall()) == 1
+            topics.use_registry(worker_a)
+            assert await feed.follow_once(now=_wall()) == 0  # B's turn
+            await asyncio.sleep(0.25)
+            assert await feed.follow_once(now=_wall()) == 0  # already pushed, by B
+
+            assert "Seen twice today" in _shown(tabs, "client-tab", TicketLive)
+            assert "Seen twice today" in _shown(tabs, "agent-tab", AgentTicketState)
+    finally:
+        await redis_a.aclose()
+        await redis_b.aclose()
