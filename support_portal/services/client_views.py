@@ -409,3 +409,18 @@ def client_viewers(*, session: Session, ticket_id: int) -> list[Principal]:
         )
     ).all()
     return [Principal.of(u) for u in users]
+
+
+def views_for_open_pages(
+    *, session: Session, ticket_id: int, now: datetime, skip_user_id: int | None = None
+) -> list[tuple[int, TicketView]]:
+    """(user id, their view of the ticket) for each client who may have it open: what the
+    system pushes to their pages after a change. Each view is built as that client."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        return []
+    return [
+        (p.user_id, build_ticket_view(session=session, principal=p, ticket=ticket, now=now))  # type: ignore[misc]
+        for p in client_viewers(session=session, ticket_id=ticket_id)
+        if p.user_id != skip_user_id
+    ]

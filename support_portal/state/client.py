@@ -11,11 +11,20 @@ from support_portal.realtime.ticket_live import TicketLive, live_topic
 from support_portal.realtime.updates import ticket_changed_later
 from support_portal.services import client_actions, client_views, preferences, tickets
 from support_portal.services.authz import Principal
-from support_portal.services.client_views import TicketRow, TicketView
+from support_portal.services.client_views import FileLink, TicketRow, TicketView, TimelineItem
 from support_portal.services.errors import NotFound, ServiceError, ValidationFailed
 from support_portal.state.session import SessionState, in_db
 
 DETAILS_UPLOAD_ID = "details-files"
+# The view data the client's pages draw, as the services build it.
+__all__ = [
+    "ClientSettingsState",
+    "ClientState",
+    "ClientTicketState",
+    "FileLink",
+    "TicketRow",
+    "TimelineItem",
+]
 
 
 class ClientState(SessionState):

@@ -15,6 +15,8 @@ from support_portal.settings import get_settings
 from support_portal.state.session import SessionState, in_db
 
 Rows = list[dict[str, Any]]
+# Each chart's title, for the page.
+CHARTS = reports.CHARTS
 
 
 class ReportsState(SessionState):
