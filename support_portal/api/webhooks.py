@@ -2,7 +2,7 @@
 
 Each route checks the provider's signature (or the secret in the URL) first; a request that
 fails the check gets 403, changes nothing, and leaves a refused receipt for the record.
-The database work runs in a thread; the logic lives in `services.inbound`.
+Each call is one use case of `services.inbound`, run off the event loop by `api.in_db`.
 """
 
 from __future__ import annotations
@@ -11,21 +11,17 @@ import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from support_portal.api import in_db
 from support_portal.clock import utcnow
-from support_portal.db import session_scope
 from support_portal.services import inbound
 from support_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 TWILIO_STATUS = "/api/webhooks/twilio/status"
 TWILIO_INBOUND = "/api/webhooks/twilio/inbound"
@@ -34,23 +30,9 @@ SENDGRID_INBOUND = "/api/webhooks/sendgrid/inbound"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-async def _in_db(fn: Callable[[Any], T]) -> T:
-    def run() -> T:
-        with session_scope() as session:
-            result = fn(session)
-            session.commit()
-            return result
-
-    return await run_in_threadpool(run)
-
-
 async def _refuse(provider: str, detail: str) -> Response:
     log.warning("refused %s webhook: %s", provider, detail)
-    await _in_db(
-        lambda s: inbound.record_receipt(
-            s, provider=provider, event_id=None, accepted=False, detail=detail
-        )
-    )
+    await in_db(lambda s: inbound.refuse_webhook(s, provider=provider, detail=detail))
     return PlainTextResponse("Forbidden", status_code=403)
 
 
@@ -84,20 +66,11 @@ async def twilio_status(request: Request) -> Response:
     status = params.get("MessageStatus") or params.get("SmsStatus") or ""
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        if not inbound.record_receipt(
-            session, provider="twilio_status", event_id=f"{sid}:{status}", accepted=True
-        ):
-            return  # a repeat of a callback already applied
-        inbound.twilio_status(
-            session,
-            message_sid=sid,
-            status=status,
-            error_code=params.get("ErrorCode"),
-            now=now,
+    await in_db(
+        lambda s: inbound.receive_twilio_status(
+            s, message_sid=sid, status=status, error_code=params.get("ErrorCode"), now=now
         )
-
-    await _in_db(apply)
+    )
     return Response(status_code=204)
 
 
@@ -108,17 +81,17 @@ async def twilio_inbound(request: Request) -> Response:
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        if not inbound.record_receipt(
-            session, provider="twilio_inbound", event_id=sid or None, accepted=True
-        ):
-            return
-        outcome = inbound.inbound_sms(
-            session, from_phone=params.get("From", ""), body=params.get("Body", ""), now=now
+    outcome = await in_db(
+        lambda s: inbound.receive_sms(
+            s,
+            message_sid=sid,
+            from_phone=params.get("From", ""),
+            body=params.get("Body", ""),
+            now=now,
         )
+    )
+    if outcome is not None:
         log.info("inbound SMS %s: %s %s", sid, outcome.action, outcome.ticket_number or "")
-
-    await _in_db(apply)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
@@ -150,20 +123,7 @@ async def sendgrid_events(request: Request) -> Response:
         events = [events]
     now = utcnow()
 
-    def apply(session) -> int:  # type: ignore[no-untyped-def]
-        applied = 0
-        for event in events:
-            if not isinstance(event, dict):
-                continue
-            event_id = str(event.get("sg_event_id") or "") or None
-            if event_id and not inbound.record_receipt(
-                session, provider="sendgrid_events", event_id=event_id, accepted=True
-            ):
-                continue  # SendGrid retries deliver the same event again
-            applied += int(inbound.sendgrid_event(session, event=event, now=now))
-        return applied
-
-    await _in_db(apply)
+    await in_db(lambda s: inbound.receive_sendgrid_events(s, events=events, now=now))
     return Response(status_code=204)
 
 
@@ -191,19 +151,9 @@ async def sendgrid_inbound(request: Request) -> Response:
     text = str(form.get("text") or "")
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        outcome = inbound.inbound_email(
-            session, to=to, sender=sender, text=text, files=files, now=now
-        )
-        inbound.record_receipt(
-            session,
-            provider="sendgrid_inbound",
-            event_id=None,
-            accepted=outcome.action != "ignored",
-            detail=f"{outcome.action} {outcome.ticket_number or ''} {outcome.detail}".strip(),
-        )
-
-    await _in_db(apply)
+    await in_db(
+        lambda s: inbound.receive_email(s, to=to, sender=sender, text=text, files=files, now=now)
+    )
     # 200 even when ignored: SendGrid would otherwise retry a message we will never take.
     return PlainTextResponse("OK")
 
