@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from support_portal.clock import utcnow
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.models import Organization, Ticket, User
 from support_portal.services import tickets
@@ -80,5 +81,5 @@ def make_ticket(
         draft=good_draft(**draft_kw),
         organization_id=requester.organization_id,  # type: ignore[arg-type]
         requester_id=requester.id,  # type: ignore[arg-type]
-        now=now,
+        now=now or utcnow(),
     )

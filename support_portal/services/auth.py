@@ -11,7 +11,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, func, select
 
-from support_portal.clock import utcnow
 from support_portal.models import AuthSession, LoginAttempt, User
 from support_portal.services.authz import Principal
 from support_portal.services.errors import Throttled
@@ -66,14 +65,11 @@ def _recent_failures(session: Session, email: str, now: datetime) -> int:
     ).one()
 
 
-def sign_in(
-    *, session: Session, email: str, password: str, now: datetime | None = None
-) -> tuple[str, User]:
+def sign_in(*, session: Session, email: str, password: str, now: datetime) -> tuple[str, User]:
     """Check the password and open a session; returns the browser's token and the user.
 
     Commits itself: a failed attempt must be recorded even though the sign-in is refused.
     """
-    now = now or utcnow()
     settings = get_settings()
     email = normalize_email(email)
     if _recent_failures(session, email, now) >= settings.login_max_failures:
@@ -111,13 +107,10 @@ class SignedIn:
     expires_at: datetime
 
 
-def signed_in(
-    *, session: Session, token: str | None, now: datetime | None = None
-) -> SignedIn | None:
+def signed_in(*, session: Session, token: str | None, now: datetime) -> SignedIn | None:
     """The live session for a browser token, or None if it is unknown, ended or expired."""
     if not token:
         return None
-    now = now or utcnow()
     row = session.exec(
         select(AuthSession, User)
         .join(User, col(User.id) == AuthSession.user_id)
@@ -131,15 +124,13 @@ def signed_in(
     return SignedIn(Principal.of(user), auth.id, auth.expires_at)  # type: ignore[arg-type]
 
 
-def principal_for_token(
-    *, session: Session, token: str | None, now: datetime | None = None
-) -> Principal | None:
+def principal_for_token(*, session: Session, token: str | None, now: datetime) -> Principal | None:
     """The signed-in user for a browser token, or None if it is unknown, ended or expired."""
     live = signed_in(session=session, token=token, now=now)
     return live.principal if live else None
 
 
-def sign_out(*, session: Session, token: str | None, now: datetime | None = None) -> int | None:
+def sign_out(*, session: Session, token: str | None, now: datetime) -> int | None:
     """End the session of `token`; returns its id (None if there was no live session)."""
     if not token:
         return None
@@ -148,6 +139,6 @@ def sign_out(*, session: Session, token: str | None, now: datetime | None = None
     ).first()
     if auth is None or auth.ended_at is not None:
         return None
-    auth.ended_at = now or utcnow()
+    auth.ended_at = now
     session.commit()
     return auth.id

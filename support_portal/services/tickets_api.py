@@ -65,7 +65,7 @@ def create_ticket_via_api(
     client_email: str,
     draft: TicketDraft,
     transcript: list[dict[str, Any]],
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """Create a ticket for a client from an outside chat; every problem is reported at once."""
     client = find_client(session, client_email)

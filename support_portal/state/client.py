@@ -39,7 +39,7 @@ class ClientState(SessionState):
         if principal is None:
             return self._turn_away(await self._current())
         self.tickets = await in_db(
-            lambda s: client_views.list_my_tickets(session=s, principal=principal)
+            lambda s: client_views.list_my_tickets(session=s, principal=principal, now=utcnow())
         )
         self.loaded = True
         return None
@@ -188,7 +188,9 @@ class ClientTicketState(SessionState):
 
 def _view_and_id(session, principal: Principal, number: str) -> tuple[TicketView, int]:
     ticket = tickets.get_ticket(session=session, principal=principal, number=number)
-    view = client_views.build_ticket_view(session=session, principal=principal, ticket=ticket)
+    view = client_views.build_ticket_view(
+        session=session, principal=principal, ticket=ticket, now=utcnow()
+    )
     return view, ticket.id  # type: ignore[return-value]
 
 

@@ -73,7 +73,9 @@ class ReportsState(SessionState):
         start, end = picked
         try:
             return await in_db(
-                lambda s: reports.build_report(session=s, principal=principal, start=start, end=end)
+                lambda s: reports.build_report(
+                    session=s, principal=principal, start=start, end=end, now=utcnow()
+                )
             )
         except ServiceError as exc:
             self.error = str(exc)

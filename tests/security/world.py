@@ -97,24 +97,39 @@ def build_world(session: Session) -> World:
     ticket_a = ticket_for(users["client"], "Org A secret workflow failure")
     ticket_b = ticket_for(client_b, "Org B secret billing failure")
     tickets.post_update(
-        session=session, principal=agent, ticket=ticket_a, body="Internal A note", internal=True
+        session=session,
+        principal=agent,
+        ticket=ticket_a,
+        body="Internal A note",
+        internal=True,
+        now=utcnow(),
     )
-    tickets.post_update(session=session, principal=agent, ticket=ticket_b, body="B public news")
+    tickets.post_update(
+        session=session, principal=agent, ticket=ticket_b, body="B public news", now=utcnow()
+    )
 
     chat_a = chat.start_chat(session=session, principal=principal(users["client"]), now=now)
     chat.post_message(
-        session=session, principal=principal(users["client"]), chat_id=chat_a.id, body="A hello"
+        session=session,
+        principal=principal(users["client"]),
+        chat_id=chat_a.id,
+        body="A hello",
+        now=utcnow(),
     )
     chat.accept_chat(session=session, principal=agent, chat_id=chat_a.id, now=now)
     chat_b = chat.start_chat(session=session, principal=principal(client_b), now=now)
     chat.post_message(
-        session=session, principal=principal(client_b), chat_id=chat_b.id, body="B private words"
+        session=session,
+        principal=principal(client_b),
+        chat_id=chat_b.id,
+        body="B private words",
+        now=utcnow(),
     )
     waiting_a = chat.start_chat(session=session, principal=principal(users["colleague"]), now=now)
 
     def store(who: Principal, **kw: Any) -> Attachment:
         return attachments.store_attachment(
-            session=session, principal=who, filename="shot.png", data=PNG, **kw
+            session=session, principal=who, filename="shot.png", data=PNG, now=now, **kw
         )
 
     public_file_a = store(principal(users["client"]), ticket_id=ticket_a.id)
@@ -141,7 +156,9 @@ def build_world(session: Session) -> World:
         attendees="Alice, Agent Holder",
         now=now,
     )
-    plain, key = api_keys.create_api_key(session=session, principal=manager, name="Chat tool")
+    plain, key = api_keys.create_api_key(
+        session=session, principal=manager, name="Chat tool", now=utcnow()
+    )
     ticket_a2 = ticket_for(users["colleague"], "Org A second workflow failure")
     problem = problems.declare_problem(
         session=session,

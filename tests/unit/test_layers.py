@@ -117,3 +117,48 @@ def test_the_check_catches_a_page_that_reaches_into_the_services():
 def test_the_check_reads_every_folder_it_guards():
     folders = {path.relative_to(ROOT).parts[0] for path, _ in _files()}
     assert folders == set(FOLDERS)
+
+
+def _functions_of(package: str) -> list[tuple[str, object]]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    pkg = importlib.import_module(package)
+    found = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        module = importlib.import_module(f"{package}.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ == module.__name__:
+                found.append((f"{info.name}.{name}", fn))
+    return found
+
+
+def test_every_service_and_job_takes_the_time_from_its_caller():
+    """`now` is a required argument, so a test moves the clock by passing it, and no rule
+    reads the wall clock behind its caller's back."""
+    import inspect
+
+    defaulted = [
+        name
+        for package in ("support_portal.services", "support_portal.jobs")
+        for name, fn in _functions_of(package)
+        if (param := inspect.signature(fn).parameters.get("now")) is not None  # type: ignore[arg-type]
+        and param.default is not inspect.Parameter.empty
+    ]
+    assert defaulted == []
+
+
+def test_only_the_job_runner_reads_the_wall_clock_below_the_entry_points():
+    readers = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for folder in ("services", "jobs", "domain", "notify")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path.name != "runner.py"  # the jobs' entry point: it passes the time to every job
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name | ast.Attribute)
+        and (getattr(node.func, "id", None) or getattr(node.func, "attr", None))
+        in ("utcnow", "now", "today")
+    ]
+    assert readers == []
