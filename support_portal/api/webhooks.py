@@ -4,7 +4,8 @@ Each route checks the provider's signature (or the secret in the URL) before it 
 the Twilio routes read the raw body (capped in size) and check the signature over it, so a forged
 call never reaches a form parser. A refused call gets 403, changes nothing and writes no row: it
 is logged and counted per provider in this process (`refusal_counts`), so a flood of forged calls
-cannot fill the database. The database work runs in a thread; the logic lives in `services.inbound`.
+cannot fill the database. Each call is one use case of `services.inbound`, run off the event
+loop by `api.in_db`.
 """
 
 from __future__ import annotations
@@ -14,22 +15,18 @@ import hmac
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
-from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from support_portal.api import in_db
 from support_portal.clock import utcnow
-from support_portal.db import session_scope
 from support_portal.services import inbound
 from support_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 TWILIO_STATUS = "/api/webhooks/twilio/status"
 TWILIO_INBOUND = "/api/webhooks/twilio/inbound"
@@ -45,16 +42,6 @@ _refusals: Counter[str] = Counter()
 
 class BodyTooLarge(Exception):
     pass
-
-
-async def _in_db(fn: Callable[[Any], T]) -> T:
-    def run() -> T:
-        with session_scope() as session:
-            result = fn(session)
-            session.commit()
-            return result
-
-    return await run_in_threadpool(run)
 
 
 def refusal_counts() -> dict[str, int]:
@@ -133,20 +120,11 @@ async def twilio_status(request: Request) -> Response:
     status = params.get("MessageStatus") or params.get("SmsStatus") or ""
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        if not inbound.record_receipt(
-            session, provider="twilio_status", event_id=f"{sid}:{status}", accepted=True
-        ):
-            return  # a repeat of a callback already applied
-        inbound.twilio_status(
-            session,
-            message_sid=sid,
-            status=status,
-            error_code=params.get("ErrorCode"),
-            now=now,
+    await in_db(
+        lambda s: inbound.receive_twilio_status(
+            s, message_sid=sid, status=status, error_code=params.get("ErrorCode"), now=now
         )
-
-    await _in_db(apply)
+    )
     return Response(status_code=204)
 
 
@@ -157,17 +135,17 @@ async def twilio_inbound(request: Request) -> Response:
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        if not inbound.record_receipt(
-            session, provider="twilio_inbound", event_id=sid or None, accepted=True
-        ):
-            return
-        outcome = inbound.inbound_sms(
-            session, from_phone=params.get("From", ""), body=params.get("Body", ""), now=now
+    outcome = await in_db(
+        lambda s: inbound.receive_sms(
+            s,
+            message_sid=sid,
+            from_phone=params.get("From", ""),
+            body=params.get("Body", ""),
+            now=now,
         )
+    )
+    if outcome is not None:
         log.info("inbound SMS %s: %s %s", sid, outcome.action, outcome.ticket_number or "")
-
-    await _in_db(apply)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
@@ -204,20 +182,7 @@ async def sendgrid_events(request: Request) -> Response:
         events = [events]
     now = utcnow()
 
-    def apply(session) -> int:  # type: ignore[no-untyped-def]
-        applied = 0
-        for event in events:
-            if not isinstance(event, dict):
-                continue
-            event_id = str(event.get("sg_event_id") or "") or None
-            if event_id and not inbound.record_receipt(
-                session, provider="sendgrid_events", event_id=event_id, accepted=True
-            ):
-                continue  # SendGrid retries deliver the same event again
-            applied += int(inbound.sendgrid_event(session, event=event, now=now))
-        return applied
-
-    await _in_db(apply)
+    await in_db(lambda s: inbound.receive_sendgrid_events(s, events=events, now=now))
     return Response(status_code=204)
 
 
@@ -243,19 +208,9 @@ async def sendgrid_inbound(request: Request) -> Response:
     text = str(form.get("text") or "")
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        outcome = inbound.inbound_email(
-            session, to=to, sender=sender, text=text, files=files, now=now
-        )
-        inbound.record_receipt(
-            session,
-            provider="sendgrid_inbound",
-            event_id=None,
-            accepted=outcome.action != "ignored",
-            detail=f"{outcome.action} {outcome.ticket_number or ''} {outcome.detail}".strip(),
-        )
-
-    await _in_db(apply)
+    await in_db(
+        lambda s: inbound.receive_email(s, to=to, sender=sender, text=text, files=files, now=now)
+    )
     # 200 even when ignored: SendGrid would otherwise retry a message we will never take.
     return PlainTextResponse("OK")
 

@@ -7,8 +7,7 @@ import reflex as rx
 from support_portal.components.links import rich_text
 from support_portal.domain.timeline import EventKind
 from support_portal.realtime.ticket_live import TicketLive
-from support_portal.services.client_views import FileLink, TicketRow, TimelineItem
-from support_portal.state.client import ClientState
+from support_portal.state.client import ClientState, FileLink, TicketRow, TimelineItem
 
 # Every line may wrap: nothing may push the page wider than a 375 px phone.
 WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}

@@ -43,13 +43,13 @@ def registered_jobs() -> list[tuple[str, Job]]:
     return jobs
 
 
-def run_all_once(now: datetime | None = None) -> dict[str, int]:
-    """Run every job once; a failing job is logged and does not stop the others."""
+def run_all_once(*, now: datetime) -> dict[str, int]:
+    """Run every job once, as of `now`; a failing job is logged and does not stop the others."""
     done: dict[str, int] = {}
     for name, job in registered_jobs():
         try:
             with session_scope() as session:
-                done[name] = job(session, now or utcnow())
+                done[name] = job(session, now)
         except Exception:
             log.exception("job %s failed", name)
             done[name] = -1
@@ -59,7 +59,7 @@ def run_all_once(now: datetime | None = None) -> dict[str, int]:
 def run_forever(*, once: bool = False) -> None:
     interval = get_settings().jobs_interval_seconds
     while True:
-        run_all_once()
+        run_all_once(now=utcnow())
         if once:
             return
         time.sleep(interval)
@@ -73,7 +73,7 @@ async def run_in_background(
         return
     interval = get_settings().jobs_interval_seconds
     while True:
-        done = await asyncio.to_thread(run_all_once)
+        done = await asyncio.to_thread(lambda: run_all_once(now=utcnow()))
         if after_tick is not None:
             try:
                 await after_tick(done)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.layout import page_frame
-from support_portal.services.reports import CHARTS
-from support_portal.state.reports import ReportsState
+from support_portal.state.reports import CHARTS, ReportsState
 
 _COLORS = ["var(--accent-9)", "var(--orange-9)", "var(--green-9)", "var(--red-9)"]
 

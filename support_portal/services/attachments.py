@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from support_portal.clock import utcnow
 from support_portal.domain.attachment_rules import AttachmentRefused, check_file
 from support_portal.models import Attachment, ChatSession, Ticket
 from support_portal.services.authz import (
@@ -55,7 +54,7 @@ def store_attachment(
     ticket_id: int | None = None,
     chat_id: int | None = None,
     is_public: bool = True,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Attachment:
     """Check and store one file; refused files raise ValidationFailed({"file": reason})."""
     if ticket_id is not None:
@@ -89,7 +88,7 @@ def store_attachment(
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         is_public=is_public or not principal.is_team,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     session.add(att)
     session.flush()

@@ -11,7 +11,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
-from support_portal.clock import utcnow
 from support_portal.models import AuthSession, LoginAttempt, User
 from support_portal.services import sign_in_throttle
 from support_portal.services.authz import Principal
@@ -97,7 +96,7 @@ def sign_in(
     email: str,
     password: str,
     client_address: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> tuple[str, User]:
     """Check the password and open a session; returns the browser's token and the user.
 
@@ -106,7 +105,6 @@ def sign_in(
     every worker before the (slow) password check, and a failure is recorded although the
     sign-in is refused.
     """
-    now = now or utcnow()
     settings = get_settings()
     limits = sign_in_throttle.Limits.from_settings()
     email = normalize_email(email)
@@ -158,13 +156,10 @@ class SignedIn:
     expires_at: datetime
 
 
-def signed_in(
-    *, session: Session, token: str | None, now: datetime | None = None
-) -> SignedIn | None:
+def signed_in(*, session: Session, token: str | None, now: datetime) -> SignedIn | None:
     """The live session for a browser token, or None if it is unknown, ended or expired."""
     if not token:
         return None
-    now = now or utcnow()
     row = session.exec(
         select(AuthSession, User)
         .join(User, col(User.id) == AuthSession.user_id)
@@ -178,15 +173,13 @@ def signed_in(
     return SignedIn(Principal.of(user), auth.id, auth.expires_at)  # type: ignore[arg-type]
 
 
-def principal_for_token(
-    *, session: Session, token: str | None, now: datetime | None = None
-) -> Principal | None:
+def principal_for_token(*, session: Session, token: str | None, now: datetime) -> Principal | None:
     """The signed-in user for a browser token, or None if it is unknown, ended or expired."""
     live = signed_in(session=session, token=token, now=now)
     return live.principal if live else None
 
 
-def sign_out(*, session: Session, token: str | None, now: datetime | None = None) -> int | None:
+def sign_out(*, session: Session, token: str | None, now: datetime) -> int | None:
     """End the session of `token`; returns its id (None if there was no live session)."""
     if not token:
         return None
@@ -195,6 +188,6 @@ def sign_out(*, session: Session, token: str | None, now: datetime | None = None
     ).first()
     if auth is None or auth.ended_at is not None:
         return None
-    auth.ended_at = now or utcnow()
+    auth.ended_at = now
     session.commit()
     return auth.id

@@ -10,8 +10,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from support_portal.clock import as_utc
-from support_portal.domain.lifecycle import STATUS_LABELS, Status
-from support_portal.domain.roles import Role
+from support_portal.domain.lifecycle import STATUS_LABELS, Status, allowed_targets
+from support_portal.domain.roles import Actor, Role
 from support_portal.domain.sla import badge
 from support_portal.domain.ticket_fields import PRIORITY_ORDER
 from support_portal.models import Organization, Ticket, User
@@ -192,6 +192,11 @@ def managers_board(*, session: Session, now: datetime) -> BoardData:
 
 
 COLUMN_LABELS = {s.value: STATUS_LABELS[s] for s in COLUMNS}
+# Per column, the (status, label) a manager may move its cards to, in lifecycle order.
+MOVE_CHOICES: dict[str, list[tuple[str, str]]] = {
+    s.value: [(t.value, STATUS_LABELS[t]) for t in allowed_targets(s, Actor.MANAGER)]
+    for s in COLUMNS
+}
 
 
 def _managers_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket:

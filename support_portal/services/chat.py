@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from support_portal import urls
-from support_portal.clock import as_utc, utcnow
+from support_portal.clock import as_utc
 from support_portal.domain import chat_rules
 from support_portal.domain.chat_rules import OPEN_CHAT_STATUSES, ChatStatus
 from support_portal.domain.links import link_segments
@@ -115,7 +115,7 @@ def join_chat(*, session: Session, principal: Principal, chat_id: int) -> ChatSe
 
 
 def start_chat(
-    *, session: Session, principal: Principal, topic: str = "", now: datetime | None = None
+    *, session: Session, principal: Principal, topic: str = "", now: datetime
 ) -> ChatSession:
     """A client asks for help; one open chat per client, so a second click returns the first."""
     require_role(principal, Role.CLIENT)
@@ -124,7 +124,6 @@ def start_chat(
     existing = current_chat(session=session, principal=principal, open_only=True)
     if existing is not None:
         return existing
-    now = now or utcnow()
     chat = ChatSession(
         organization_id=principal.organization_id,
         client_id=principal.user_id,
@@ -160,7 +159,7 @@ def post_message(
     chat_id: int,
     body: str,
     client_msg_id: str | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ChatMessage:
     """Store a message from a member of the chat; a retried send (same id) is stored once."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
@@ -182,7 +181,6 @@ def post_message(
         ).first()
         if existing is not None:
             return existing
-    now = now or utcnow()
     message = ChatMessage(
         chat_id=chat_id,
         sender_id=principal.user_id,
@@ -200,13 +198,12 @@ def post_message(
 
 
 def accept_chat(
-    *, session: Session, principal: Principal, chat_id: int, now: datetime | None = None
+    *, session: Session, principal: Principal, chat_id: int, now: datetime
 ) -> ChatSession:
     """Claim a waiting chat. One conditional UPDATE, so of two agents clicking at once exactly
     one wins and the other is told plainly; the UPDATE comes first so SQLite takes its write
     lock before reading anything."""
     require_team(principal)
-    now = now or utcnow()
     result = session.exec(  # type: ignore[call-overload]
         update(ChatSession)
         .where(col(ChatSession.id) == chat_id, col(ChatSession.status) == ChatStatus.WAITING.value)
@@ -231,14 +228,13 @@ def accept_chat(
 
 
 def mark_resolved(
-    *, session: Session, principal: Principal, chat_id: int, now: datetime | None = None
+    *, session: Session, principal: Principal, chat_id: int, now: datetime
 ) -> ChatSession:
     """The chat solved the problem live; no ticket needed."""
     chat = _load(session, chat_id)
     _require_holder(principal, chat)
     if chat.status != ChatStatus.ACTIVE.value:
         raise Conflict("Only an active chat can be marked resolved.")
-    now = now or utcnow()
     chat.status = ChatStatus.RESOLVED.value
     chat.ended_at = now
     chat.version += 1
@@ -322,21 +318,17 @@ def _views(session: Session, chats: list[ChatSession], now: datetime) -> list[Ch
     return chat_rules.sort_flagged_first(views)
 
 
-def list_waiting(
-    *, session: Session, principal: Principal, now: datetime | None = None
-) -> list[ChatView]:
+def list_waiting(*, session: Session, principal: Principal, now: datetime) -> list[ChatView]:
     require_team(principal)
     chats = list(
         session.exec(
             select(ChatSession).where(ChatSession.status == ChatStatus.WAITING.value)
         ).all()
     )
-    return _views(session, chats, now or utcnow())
+    return _views(session, chats, now)
 
 
-def list_my_active(
-    *, session: Session, principal: Principal, now: datetime | None = None
-) -> list[ChatView]:
+def list_my_active(*, session: Session, principal: Principal, now: datetime) -> list[ChatView]:
     require_team(principal)
     chats = list(
         session.exec(
@@ -346,7 +338,7 @@ def list_my_active(
             )
         ).all()
     )
-    return _views(session, chats, now or utcnow())
+    return _views(session, chats, now)
 
 
 def get_transcript(*, session: Session, principal: Principal, chat_id: int) -> list[dict[str, Any]]:
@@ -407,14 +399,13 @@ def convert_to_ticket(
     principal: Principal,
     chat_id: int,
     draft: TicketDraft,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """Turn the chat into a ticket with its transcript, and tell the client in the chat."""
     chat = _load(session, chat_id)
     _require_holder(principal, chat)
     if chat.status != ChatStatus.ACTIVE.value:
         raise Conflict("Only an active chat can be converted to a ticket.")
-    now = now or utcnow()
     transcript = get_transcript(session=session, principal=principal, chat_id=chat_id)
     if not draft.support_path:
         draft.support_path = [{"channel": "chat", "outcome": "Not solved live; converted"}]
@@ -479,9 +470,9 @@ def _carry_zoom_calls(
 # (join_chat, require_team) before their browsers were linked; no browser calls these.
 
 
-def room_snapshot(*, session: Session, chat_id: int, now: datetime | None = None) -> dict[str, Any]:
+def room_snapshot(*, session: Session, chat_id: int, now: datetime) -> dict[str, Any]:
     chat = _load(session, chat_id)
-    view = _views(session, [chat], now or utcnow())[0]
+    view = _views(session, [chat], now)[0]
     rows = session.exec(
         select(ChatMessage, User)
         .join(User, col(User.id) == col(ChatMessage.sender_id), isouter=True)
@@ -504,10 +495,10 @@ def message_view(message: ChatMessage, sender_name: str) -> dict[str, Any]:
     }
 
 
-def queue_snapshot(*, session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
+def queue_snapshot(*, session: Session, now: datetime) -> list[dict[str, Any]]:
     chats = list(
         session.exec(
             select(ChatSession).where(ChatSession.status == ChatStatus.WAITING.value)
         ).all()
     )
-    return [v.as_dict() for v in _views(session, chats, now or utcnow())]
+    return [v.as_dict() for v in _views(session, chats, now)]

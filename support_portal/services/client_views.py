@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from support_portal.clock import as_utc, utcnow
+from support_portal.clock import as_utc
 from support_portal.domain.lifecycle import CLIENT_STATUS_WORDS, OPEN_STATUSES, Status
 from support_portal.domain.links import split_links
 from support_portal.domain.roles import Role
@@ -173,12 +173,9 @@ def _row(session: Session, ticket: Ticket, tz: ZoneInfo, now: datetime) -> Ticke
     )
 
 
-def list_my_tickets(
-    *, session: Session, principal: Principal, now: datetime | None = None
-) -> list[TicketRow]:
+def list_my_tickets(*, session: Session, principal: Principal, now: datetime) -> list[TicketRow]:
     """Every ticket of the client's organization: open ones first, most recent first."""
     require_role(principal, Role.CLIENT)
-    now = now or utcnow()
     tz = viewer_timezone(session, principal)
     found = session.exec(
         select(Ticket)
@@ -255,7 +252,7 @@ def _notification_item(note: Notification) -> TimelineItem:
 
 
 def ticket_view(
-    *, session: Session, principal: Principal, number: str | int, now: datetime | None = None
+    *, session: Session, principal: Principal, number: str | int, now: datetime
 ) -> TicketView:
     """One ticket as its client sees it; NotFound for other organizations' tickets."""
     require_role(principal, Role.CLIENT)
@@ -264,13 +261,12 @@ def ticket_view(
 
 
 def build_ticket_view(
-    *, session: Session, principal: Principal, ticket: Ticket, now: datetime | None = None
+    *, session: Session, principal: Principal, ticket: Ticket, now: datetime
 ) -> TicketView:
     require_role(principal, Role.CLIENT)
     ticket = ticket_service.get_ticket_by_id(
         session=session, principal=principal, ticket_id=ticket.id or 0
     )
-    now = now or utcnow()
     tz = viewer_timezone(session, principal)
     events = session.exec(
         select(TicketEvent)
@@ -321,3 +317,18 @@ def client_viewers(*, session: Session, ticket_id: int) -> list[Principal]:
         )
     ).all()
     return [Principal.of(u) for u in users]
+
+
+def views_for_open_pages(
+    *, session: Session, ticket_id: int, now: datetime, skip_user_id: int | None = None
+) -> list[tuple[int, TicketView]]:
+    """(user id, their view of the ticket) for each client who may have it open: what the
+    system pushes to their pages after a change. Each view is built as that client."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        return []
+    return [
+        (p.user_id, build_ticket_view(session=session, principal=p, ticket=ticket, now=now))  # type: ignore[misc]
+        for p in client_viewers(session=session, ticket_id=ticket_id)
+        if p.user_id != skip_user_id
+    ]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from support_portal.clock import as_utc, utcnow
+from support_portal.clock import as_utc
 from support_portal.domain.lifecycle import Status
 from support_portal.domain.links import LinkRefused, check_zoom_url, classify
 from support_portal.domain.roles import Role
@@ -35,10 +35,9 @@ def add_link(
     ticket: Ticket,
     url: str,
     title: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> str:
     """Add a Loom walkthrough or another link to a ticket's timeline; returns its kind."""
-    now = now or utcnow()
     ensure_can_see_ticket(principal, ticket)
     try:
         link = classify(url)
@@ -86,10 +85,9 @@ def schedule_zoom(
     attendees: str,
     ticket: Ticket | None = None,
     chat_id: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ZoomEscalation:
     """Record a Zoom escalation. `local_time` is naive, in the client's time zone, as typed."""
-    now = now or utcnow()
     require_team(principal)
     chat = None
     if ticket is None:
@@ -166,11 +164,10 @@ def record_zoom_outcome(
     outcome: str,
     resolved_on_call: bool,
     resolve_ticket: bool = False,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ZoomEscalation:
     """Record what the call achieved, once. A call that solved it may resolve the ticket,
     which then still waits for the client's confirmation."""
-    now = now or utcnow()
     require_team(principal)
     esc = session.get(ZoomEscalation, escalation_id)
     if esc is None or not _may_handle(session, principal, esc):

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import getaddresses, parseaddr
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -358,3 +359,70 @@ def inbound_email(
         attachment_ids=attachment_ids,
     )
     return replace(outcome, detail=skipped) if skipped else outcome
+
+
+# The webhooks' use cases (called after the signature check): each records the provider's
+# call and applies it in one transaction that it commits, so a retried call is applied once.
+
+
+def receive_twilio_status(
+    session: Session, *, message_sid: str, status: str, error_code: str | None, now: datetime
+) -> None:
+    if record_receipt(
+        session, provider="twilio_status", event_id=f"{message_sid}:{status}", accepted=True
+    ):  # else a repeat of a callback already applied
+        twilio_status(
+            session, message_sid=message_sid, status=status, error_code=error_code, now=now
+        )
+    session.commit()
+
+
+def receive_sms(
+    session: Session, *, message_sid: str, from_phone: str, body: str, now: datetime
+) -> ReplyOutcome | None:
+    """An SMS from a client; None if this message was already taken."""
+    if not record_receipt(
+        session, provider="twilio_inbound", event_id=message_sid or None, accepted=True
+    ):
+        return None
+    outcome = inbound_sms(session, from_phone=from_phone, body=body, now=now)
+    session.commit()
+    return outcome
+
+
+def receive_sendgrid_events(session: Session, *, events: list[Any], now: datetime) -> int:
+    """SendGrid's delivery events; returns how many changed a notification."""
+    applied = 0
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        event_id = str(event.get("sg_event_id") or "") or None
+        if event_id and not record_receipt(
+            session, provider="sendgrid_events", event_id=event_id, accepted=True
+        ):
+            continue  # SendGrid retries deliver the same event again
+        applied += int(sendgrid_event(session, event=event, now=now))
+    session.commit()
+    return applied
+
+
+def receive_email(
+    session: Session,
+    *,
+    to: str,
+    sender: str,
+    text: str,
+    files: list[InboundFile],
+    now: datetime,
+) -> ReplyOutcome:
+    """A client's email reply through Inbound Parse, and the record of what became of it."""
+    outcome = inbound_email(session, to=to, sender=sender, text=text, files=files, now=now)
+    record_receipt(
+        session,
+        provider="sendgrid_inbound",
+        event_id=None,
+        accepted=outcome.action != "ignored",
+        detail=f"{outcome.action} {outcome.ticket_number or ''} {outcome.detail}".strip(),
+    )
+    session.commit()
+    return outcome

@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Interval, case, func, literal
 from sqlmodel import Session, select
 
-from support_portal.clock import utcnow
 from support_portal.db import is_postgres
 from support_portal.db.types import UtcDateTime
 from support_portal.domain.lifecycle import OPEN_STATUSES, Status
@@ -187,10 +186,9 @@ def build_report(
     principal: Principal,
     start: date,
     end: date,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Report:
     require_role(principal, Role.MANAGER)
-    now = now or utcnow()
     zone = agency_zone()
     lo, hi = _bounds(start, end, zone)
     sql = _Sql(session, _offsets(zone, lo, hi))

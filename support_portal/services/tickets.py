@@ -15,7 +15,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
-from support_portal.clock import as_utc, utcnow
+from support_portal.clock import as_utc
 from support_portal.domain.client_reply import ReplyEffect, effect_of_reply
 from support_portal.domain.lifecycle import STATUS_LABELS, Status, check_transition
 from support_portal.domain.links import LinkRefused, check_url
@@ -83,7 +83,7 @@ def create_ticket(
     source_chat_id: int | None = None,
     transcript: list[dict[str, Any]] | None = None,
     assignee_id: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
     event_data: dict[str, Any] | None = None,
 ) -> Ticket:
     """Create a ticket from structured detail; a vague one is refused field by field.
@@ -91,7 +91,6 @@ def create_ticket(
     `event_data` adds to the "created" event, e.g. which API key an integration used.
     """
     require_team(principal)
-    now = now or utcnow()
     errors = check_quality(draft)
     draft.support_path, path_errors = clean_support_path(draft.support_path)
     errors.update(path_errors)
@@ -235,10 +234,9 @@ def change_status(
     to: Status | str,
     reason: str = "",
     expected_version: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """Move a ticket along the lifecycle; a forbidden move raises and changes nothing."""
-    now = now or utcnow()
     ensure_can_see_ticket(principal, ticket)
     _check_version(ticket, expected_version)
     transition = check_transition(ticket.status, to, principal.actor)
@@ -329,10 +327,9 @@ def assign(
     ticket: Ticket,
     assignee_id: int | None,
     expected_version: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """Managers assign anyone on the team; an agent may only take a ticket for themselves."""
-    now = now or utcnow()
     require_team(principal)
     _check_version(ticket, expected_version)
     if principal.role == Role.AGENT and assignee_id != principal.user_id:
@@ -375,9 +372,8 @@ def set_priority(
     ticket: Ticket,
     priority: Priority | str,
     expected_version: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
-    now = now or utcnow()
     require_team(principal)
     _check_version(ticket, expected_version)
     try:
@@ -420,10 +416,9 @@ def post_update(
     body: str,
     internal: bool = False,
     data: dict[str, Any] | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """A public update from the team (the client is told) or an internal note (nobody is)."""
-    now = now or utcnow()
     require_team(principal)
     body = body.strip()
     if not body:
@@ -458,7 +453,7 @@ def add_client_details(
     body: str,
     attachment_ids: list[int] | None = None,
     data: dict[str, Any] | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """The client adds to their ticket; what that does depends on where the ticket stands.
 
@@ -466,7 +461,6 @@ def add_client_details(
     the words confirm the fix). Closed recently: it reopens; closed long ago: a new ticket
     linked to the old one starts, and that new ticket is returned.
     """
-    now = now or utcnow()
     require_role(principal, Role.CLIENT)
     ensure_can_see_ticket(principal, ticket)
     body = body.strip()
@@ -608,9 +602,7 @@ def _start_follow_up(session: Session, principal: Principal, old: Ticket, now: d
     return ticket
 
 
-def confirm_fix(
-    *, session: Session, principal: Principal, ticket: Ticket, now: datetime | None = None
-) -> Ticket:
+def confirm_fix(*, session: Session, principal: Principal, ticket: Ticket, now: datetime) -> Ticket:
     require_role(principal, Role.CLIENT)
     return change_status(
         session=session,
@@ -628,7 +620,7 @@ def reopen(
     principal: Principal,
     ticket: Ticket,
     reason: str,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     if not reason.strip():
         raise ValidationFailed({"reason": "Say what is still broken so the team can look again."})

@@ -108,7 +108,12 @@ class AgentConsoleState(ChatMemberState):
 
         def work(s):
             return (
-                [v.as_dict() for v in chat_service.list_my_active(session=s, principal=principal)],
+                [
+                    v.as_dict()
+                    for v in chat_service.list_my_active(
+                        session=s, principal=principal, now=utcnow()
+                    )
+                ],
                 agent_tickets.list_assigned(session=s, principal=principal),
                 [
                     r.as_dict()
@@ -163,7 +168,7 @@ class AgentConsoleState(ChatMemberState):
         self.flag_text = chat_rules.flag_text(minutes)
         await self._join_topic(QUEUE_TOPIC)
         queue = await self.get_state(AgentsQueueState)
-        queue.chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
+        queue.chats = await in_db(lambda s: chat_service.queue_snapshot(session=s, now=utcnow()))
         await self._refresh_lists(principal)
         if self._chat_id:
             await self._join_and_prepare(principal, self._chat_id)

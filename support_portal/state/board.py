@@ -31,6 +31,7 @@ from support_portal.state.session import SessionState, in_db
 BOARD_TOPIC = "board"
 UNASSIGNED = "-"
 PAGE = 10  # cards shown per column before "Show more": about a screenful
+MOVE_CHOICES = board_service.MOVE_CHOICES
 CHANGED = "This ticket changed while you were looking at it. The card now shows its latest state."
 
 

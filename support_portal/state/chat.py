@@ -97,7 +97,9 @@ def refresh_room_later(chat_id: int) -> None:
     """Status, agent or ticket changed: every tab showing the chat gets the stored room."""
 
     async def run() -> None:
-        snapshot = await in_db(lambda s: chat_service.room_snapshot(session=s, chat_id=chat_id))
+        snapshot = await in_db(
+            lambda s: chat_service.room_snapshot(session=s, chat_id=chat_id, now=utcnow())
+        )
 
         def apply(room: ChatRoomState) -> None:
             if room.chat_id == chat_id:
@@ -139,7 +141,7 @@ def refresh_queue_later() -> None:
         async with _queue_lock:
             # Cleared before reading, so a change made after this read schedules another.
             _queue_refresh_pending = False
-            chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
+            chats = await in_db(lambda s: chat_service.queue_snapshot(session=s, now=utcnow()))
 
             def apply(queue: AgentsQueueState) -> None:
                 if queue.chats != chats:  # unchanged consoles get no delta
@@ -162,7 +164,7 @@ class ChatMemberState(SessionState):
 
         def work(s) -> dict[str, Any]:
             chat_service.join_chat(session=s, principal=principal, chat_id=chat_id)
-            return chat_service.room_snapshot(session=s, chat_id=chat_id)
+            return chat_service.room_snapshot(session=s, chat_id=chat_id, now=utcnow())
 
         try:
             snapshot = await in_db(work)

@@ -12,11 +12,20 @@ from support_portal.realtime.ticket_live import TicketLive, live_topic
 from support_portal.realtime.updates import ticket_changed_later
 from support_portal.services import client_actions, client_views, preferences, tickets
 from support_portal.services.authz import Principal
-from support_portal.services.client_views import TicketRow, TicketView
+from support_portal.services.client_views import FileLink, TicketRow, TicketView, TimelineItem
 from support_portal.services.errors import NotFound, ServiceError, ValidationFailed
 from support_portal.state.session import SessionState, in_db
 
 DETAILS_UPLOAD_ID = "details-files"
+# The view data the client's pages draw, as the services build it.
+__all__ = [
+    "ClientSettingsState",
+    "ClientState",
+    "ClientTicketState",
+    "FileLink",
+    "TicketRow",
+    "TimelineItem",
+]
 
 
 class ClientState(SessionState):
@@ -31,7 +40,7 @@ class ClientState(SessionState):
         if principal is None:
             return self._turn_away(await self._current())
         self.tickets = await in_db(
-            lambda s: client_views.list_my_tickets(session=s, principal=principal)
+            lambda s: client_views.list_my_tickets(session=s, principal=principal, now=utcnow())
         )
         self.loaded = True
         return None
@@ -194,7 +203,9 @@ class ClientTicketState(SessionState):
 
 def _view_and_id(session, principal: Principal, number: str) -> tuple[TicketView, int]:
     ticket = tickets.get_ticket(session=session, principal=principal, number=number)
-    view = client_views.build_ticket_view(session=session, principal=principal, ticket=ticket)
+    view = client_views.build_ticket_view(
+        session=session, principal=principal, ticket=ticket, now=utcnow()
+    )
     return view, ticket.id  # type: ignore[return-value]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import urls
+from support_portal.clock import utcnow
 from support_portal.domain.roles import HOME_PAGE, Role
 from support_portal.realtime import topics
 from support_portal.services import auth
@@ -46,7 +47,11 @@ class LoginState(SessionState):
         try:
             token, user = await in_db(
                 lambda s: auth.sign_in(
-                    session=s, email=email, password=password, client_address=address
+                    session=s,
+                    email=email,
+                    password=password,
+                    client_address=address,
+                    now=utcnow(),
                 )
             )
         except (auth.SignInFailed, Throttled) as exc:

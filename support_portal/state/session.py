@@ -14,6 +14,7 @@ from reflex.app import default_backend_exception_handler
 from reflex.event import EventSpec
 
 from support_portal import urls
+from support_portal.clock import utcnow
 from support_portal.domain.roles import HOME_PAGE, Role
 from support_portal.realtime import topics
 from support_portal.services import auth, unit_of_work
@@ -55,7 +56,7 @@ class SessionState(rx.State):
 
     async def _current(self) -> Principal | None:
         token = self.session_token
-        live = await in_db(lambda s: auth.signed_in(session=s, token=token))
+        live = await in_db(lambda s: auth.signed_in(session=s, token=token, now=utcnow()))
         principal = live.principal if live else None
         previous = self._principal
         if principal is None or (previous is not None and previous.user_id != principal.user_id):
@@ -100,7 +101,7 @@ class SessionState(rx.State):
     @rx.event
     async def sign_out(self):
         token = self.session_token
-        ended = await in_db(lambda s: auth.sign_out(session=s, token=token))
+        ended = await in_db(lambda s: auth.sign_out(session=s, token=token, now=utcnow()))
         # Every tab of this sign-in stops receiving live updates, not only this one.
         await topics.leave_all(self)
         if ended is not None:

@@ -18,9 +18,12 @@ from support_portal.domain.roles import Role
 from support_portal.services import problems, systemic, team_actions
 from support_portal.services.authz import Principal
 from support_portal.services.errors import ServiceError
-from support_portal.services.problems import ProblemView
-from support_portal.services.systemic import CandidateView
+from support_portal.services.problems import ProblemView, SimilarTicket
+from support_portal.services.systemic import CandidateTicket, CandidateView
 from support_portal.state.session import SessionState, in_db
+
+# The view data the page draws, as the services build it.
+__all__ = ["CandidateTicket", "CandidateView", "ProblemView", "SimilarTicket", "SystemicState"]
 
 
 def _int(value: Any) -> int | None:

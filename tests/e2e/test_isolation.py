@@ -42,6 +42,7 @@ def world(app_env, app_url) -> AppWorld:
                 organization_id=who.organization_id,
                 requester_id=who.id,
                 assignee_id=people["agent_x"].id,
+                now=utcnow(),
             )
 
         ticket_a = ticket(people["client_a"], f"Ann's own ticket {sfx}")
@@ -49,7 +50,12 @@ def world(app_env, app_url) -> AppWorld:
 
         def store(t) -> int:
             return attachments.store_attachment(
-                session=s, principal=agent, filename="shot.png", data=PNG, ticket_id=t.id
+                session=s,
+                principal=agent,
+                filename="shot.png",
+                data=PNG,
+                ticket_id=t.id,
+                now=utcnow(),
             ).id
 
         w.ids = {
@@ -66,7 +72,7 @@ def world(app_env, app_url) -> AppWorld:
 
 def test_another_organizations_file_gets_404_like_a_missing_one(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["client_a"])
+    sign_in(page, world.emails["client_a"], now=utcnow())
     expect(page).to_have_url(re.compile("/client/?$"))
     own = page.request.get(f"/files/{world.ids['file_a']}")
     assert own.status == 200 and own.body() == PNG
@@ -86,7 +92,7 @@ def test_a_file_url_without_a_session_is_refused(new_page, world):
 def test_another_organizations_ticket_page_reads_like_a_missing_one(new_page, world):
     pytest.importorskip("support_portal.pages.client_ticket", reason="no client ticket page yet")
     page = new_page()
-    sign_in(page, world.emails["client_a"])
+    sign_in(page, world.emails["client_a"], now=utcnow())
     expect(page).to_have_url(re.compile("/client/?$"))
     page.goto(f"/client/tickets/{world.ids['ticket_a']}")
     expect(page.get_by_role("heading", name=re.compile("Ann's own ticket"))).to_be_visible()
@@ -103,7 +109,7 @@ def test_another_organizations_ticket_page_reads_like_a_missing_one(new_page, wo
 
 def test_a_client_who_opens_the_agents_ticket_page_is_turned_away(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["client_a"])
+    sign_in(page, world.emails["client_a"], now=utcnow())
     expect(page).to_have_url(re.compile("/client/?$"))
     page.goto(f"/agent/tickets/{world.ids['ticket_b']}")
     expect(page).to_have_url(re.compile("/client/?$"))
@@ -112,7 +118,7 @@ def test_a_client_who_opens_the_agents_ticket_page_is_turned_away(new_page, worl
 
 def test_after_sign_out_going_back_lands_on_sign_in(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["client_a"])
+    sign_in(page, world.emails["client_a"], now=utcnow())
     expect(page).to_have_url(re.compile("/client/?$"))
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile("/login/?$"))
@@ -135,7 +141,7 @@ def test_a_session_expired_in_the_database_is_refused_on_the_next_page_load(
     new_page, world, app_env
 ):
     page = new_page()
-    sign_in(page, world.emails["client_a"])
+    sign_in(page, world.emails["client_a"], now=utcnow())
     expect(page).to_have_url(re.compile("/client/?$"))
     with app_database(app_env):
         _expire_sessions_of(world.emails["client_a"])
@@ -145,7 +151,7 @@ def test_a_session_expired_in_the_database_is_refused_on_the_next_page_load(
 
 def test_a_session_expired_in_the_database_is_refused_on_the_next_event(new_page, world, app_env):
     page = new_page()
-    sign_in(page, world.emails["agent_x"])
+    sign_in(page, world.emails["agent_x"], now=utcnow())
     expect(page).to_have_url(re.compile("/agent/?$"))
     page.goto(f"/agent/tickets/{world.ids['ticket_a']}")
     heading = page.get_by_role("heading", name=re.compile(f"Ticket #{world.ids['ticket_a']}"))
@@ -175,7 +181,7 @@ def test_sign_in_is_refused_after_too_many_failures_even_with_the_right_password
             s.merge(SignInThrottle(key=key, tries=tries, window_started_at=utcnow()))
         s.commit()
     page = new_page()
-    sign_in(page, email)
+    sign_in(page, email, now=utcnow())
     expect(page.get_by_role("alert")).to_contain_text("Too many failed attempts")
     expect(page).to_have_url(re.compile("/login/?$"))
     page.goto("/client")

@@ -13,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from support_portal.clock import utcnow
 from support_portal.db import session_scope
 from support_portal.services import chat, problems, tickets
 from support_portal.services.authz import Principal
@@ -49,17 +50,25 @@ def world(app_env, app_url) -> AppWorld:
             organization_id=people["client_x"].organization_id,
             requester_id=people["client_x"].id,
             assignee_id=people["agent_x"].id,
+            now=utcnow(),
         )
-        tickets.post_update(session=s, principal=agent, ticket=ticket, body=f"Update {IMG}")
-        live = chat.start_chat(session=s, principal=client)
-        chat.post_message(session=s, principal=client, chat_id=live.id, body=f"Help {SCRIPT}")
-        chat.post_message(session=s, principal=client, chat_id=live.id, body=f"Also {IMG}")
-        chat.accept_chat(session=s, principal=agent, chat_id=live.id)
+        tickets.post_update(
+            session=s, principal=agent, ticket=ticket, body=f"Update {IMG}", now=utcnow()
+        )
+        live = chat.start_chat(session=s, principal=client, now=utcnow())
+        chat.post_message(
+            session=s, principal=client, chat_id=live.id, body=f"Help {SCRIPT}", now=utcnow()
+        )
+        chat.post_message(
+            session=s, principal=client, chat_id=live.id, body=f"Also {IMG}", now=utcnow()
+        )
+        chat.accept_chat(session=s, principal=agent, chat_id=live.id, now=utcnow())
         problems.declare_problem(
             session=s,
             principal=Principal.of(people["manager_x"]),
             title=f"Outage {IMG} {sfx}",
             ticket_ids=[ticket.id],
+            now=utcnow(),
         )
         s.commit()
         w.emails = {k: u.email for k, u in people.items()}
@@ -80,7 +89,7 @@ def _shows(page: Page, text: str) -> None:
 
 def test_the_agent_ticket_page_shows_markup_as_text(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["agent_x"])
+    sign_in(page, world.emails["agent_x"], now=utcnow())
     expect(page).to_have_url(re.compile("/agent/?$"))
     page.goto(f"/agent/tickets/{world.ids['ticket']}")
     _shows(page, f"Form fails {SCRIPT} {IMG}")
@@ -93,7 +102,7 @@ def test_the_agent_ticket_page_shows_markup_as_text(new_page, world):
 
 def test_the_agent_console_chat_shows_markup_as_text(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["agent_x"])
+    sign_in(page, world.emails["agent_x"], now=utcnow())
     expect(page).to_have_url(re.compile("/agent/?$"))
     page.get_by_role("button", name=f"Open chat with {world.names['client_x']}").click()
     log = page.get_by_role("log")
@@ -105,7 +114,7 @@ def test_the_agent_console_chat_shows_markup_as_text(new_page, world):
 
 def test_the_client_chat_and_timeline_show_markup_as_text(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["client_x"])
+    sign_in(page, world.emails["client_x"], now=utcnow())
     expect(page).to_have_url(re.compile("/client/?$"))
     expect(page.get_by_role("log")).to_contain_text(f"Help {SCRIPT}")
     _ran_nothing(page)
@@ -119,7 +128,7 @@ def test_the_client_chat_and_timeline_show_markup_as_text(new_page, world):
 
 def test_the_managers_pages_show_markup_as_text(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["manager_x"])
+    sign_in(page, world.emails["manager_x"], now=utcnow())
     expect(page).to_have_url(re.compile("/manager/?$"))
     page.goto("/manager/systemic")
     _shows(page, f"Outage {IMG}")

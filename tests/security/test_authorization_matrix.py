@@ -117,66 +117,80 @@ MATRIX: dict[str, Case] = {
             draft=good_draft(),
             organization_id=w.org_a.id,
             requester_id=w.users["client"].id,
+            now=utcnow(),
         ),
         TEAM,
     ),
     "tickets.change_status": Case(
         lambda w, s, p: tickets.change_status(
-            session=s, principal=p, ticket=w.ticket_a, to=Status.IN_PROGRESS
+            session=s, principal=p, ticket=w.ticket_a, to=Status.IN_PROGRESS, now=utcnow()
         ),
         ORG_A,
         prepare=_set_status(Status.WAITING_ON_CLIENT),
     ),
     "tickets.assign[to someone else]": Case(
         lambda w, s, p: tickets.assign(
-            session=s, principal=p, ticket=w.ticket_a, assignee_id=w.users["other_agent"].id
+            session=s,
+            principal=p,
+            ticket=w.ticket_a,
+            assignee_id=w.users["other_agent"].id,
+            now=utcnow(),
         ),
         # An agent may take a ticket for themselves, never hand it to someone else.
         frozenset({"other_agent", "manager"}),
     ),
     "tickets.assign[to oneself]": Case(
         lambda w, s, p: tickets.assign(
-            session=s, principal=p, ticket=w.ticket_a, assignee_id=p.user_id
+            session=s, principal=p, ticket=w.ticket_a, assignee_id=p.user_id, now=utcnow()
         ),
         TEAM,
     ),
     "tickets.set_priority": Case(
         lambda w, s, p: tickets.set_priority(
-            session=s, principal=p, ticket=w.ticket_a, priority="urgent"
+            session=s, principal=p, ticket=w.ticket_a, priority="urgent", now=utcnow()
         ),
         TEAM,
     ),
     "tickets.post_update[public]": Case(
-        lambda w, s, p: tickets.post_update(session=s, principal=p, ticket=w.ticket_a, body="x"),
+        lambda w, s, p: tickets.post_update(
+            session=s, principal=p, ticket=w.ticket_a, body="x", now=utcnow()
+        ),
         TEAM,
     ),
     "tickets.post_update[internal]": Case(
         lambda w, s, p: tickets.post_update(
-            session=s, principal=p, ticket=w.ticket_a, body="x", internal=True
+            session=s, principal=p, ticket=w.ticket_a, body="x", internal=True, now=utcnow()
         ),
         TEAM,
     ),
     "tickets.add_client_details": Case(
         lambda w, s, p: tickets.add_client_details(
-            session=s, principal=p, ticket=w.ticket_a, body="More detail"
+            session=s, principal=p, ticket=w.ticket_a, body="More detail", now=utcnow()
         ),
         frozenset({"client", "colleague"}),
     ),
     "tickets.add_client_details[another org's file]": Case(
         # The files named must be the client's own, not ids picked from another org.
         lambda w, s, p: tickets.add_client_details(
-            session=s, principal=p, ticket=w.ticket_a, body="See", attachment_ids=[w.file_b.id]
+            session=s,
+            principal=p,
+            ticket=w.ticket_a,
+            body="See",
+            attachment_ids=[w.file_b.id],
+            now=utcnow(),
         ),
         frozenset(),
     ),
     "tickets.confirm_fix": Case(
-        lambda w, s, p: tickets.confirm_fix(session=s, principal=p, ticket=w.ticket_a),
+        lambda w, s, p: tickets.confirm_fix(
+            session=s, principal=p, ticket=w.ticket_a, now=utcnow()
+        ),
         frozenset({"client", "colleague"}),
         prepare=_set_status(Status.RESOLVED),
     ),
     "tickets.reopen": Case(
         lambda w, s, p: tickets.reopen(
-            session=s, principal=p, ticket=w.ticket_a, reason="Still broken"
+            session=s, principal=p, ticket=w.ticket_a, reason="Still broken", now=utcnow()
         ),
         ORG_A,
         prepare=_set_status(Status.RESOLVED),
@@ -356,26 +370,35 @@ MATRIX: dict[str, Case] = {
     ),
     # api_keys
     "api_keys.create_api_key": Case(
-        lambda w, s, p: api_keys.create_api_key(session=s, principal=p, name="Another tool"),
+        lambda w, s, p: api_keys.create_api_key(
+            session=s, principal=p, name="Another tool", now=utcnow()
+        ),
         MANAGER,
     ),
     "api_keys.list_api_keys": Case(
         lambda w, s, p: api_keys.list_api_keys(session=s, principal=p), MANAGER
     ),
     "api_keys.revoke_api_key": Case(
-        lambda w, s, p: api_keys.revoke_api_key(session=s, principal=p, prefix=w.api_key.prefix),
+        lambda w, s, p: api_keys.revoke_api_key(
+            session=s, principal=p, prefix=w.api_key.prefix, now=utcnow()
+        ),
         MANAGER,
     ),
     # attachments
     "attachments.store_attachment[ticket]": Case(
         lambda w, s, p: attachments.store_attachment(
-            session=s, principal=p, filename="a.png", data=PNG, ticket_id=w.ticket_a.id
+            session=s,
+            principal=p,
+            filename="a.png",
+            data=PNG,
+            ticket_id=w.ticket_a.id,
+            now=utcnow(),
         ),
         ORG_A,
     ),
     "attachments.store_attachment[chat]": Case(
         lambda w, s, p: attachments.store_attachment(
-            session=s, principal=p, filename="a.png", data=PNG, chat_id=w.chat_a.id
+            session=s, principal=p, filename="a.png", data=PNG, chat_id=w.chat_a.id, now=utcnow()
         ),
         CHAT_MEMBERS,
     ),
@@ -428,20 +451,34 @@ MATRIX: dict[str, Case] = {
     "chat.join_chat": Case(
         lambda w, s, p: chat.join_chat(session=s, principal=p, chat_id=w.chat_a.id), CHAT_MEMBERS
     ),
-    "chat.start_chat": Case(lambda w, s, p: chat.start_chat(session=s, principal=p), CLIENTS),
+    "chat.start_chat": Case(
+        lambda w, s, p: chat.start_chat(session=s, principal=p, now=utcnow()), CLIENTS
+    ),
     "chat.current_chat": Case(lambda w, s, p: chat.current_chat(session=s, principal=p), CLIENTS),
     "chat.post_message": Case(
-        lambda w, s, p: chat.post_message(session=s, principal=p, chat_id=w.chat_a.id, body="hi"),
+        lambda w, s, p: chat.post_message(
+            session=s, principal=p, chat_id=w.chat_a.id, body="hi", now=utcnow()
+        ),
         CHAT_MEMBERS,
     ),
     "chat.accept_chat": Case(
-        lambda w, s, p: chat.accept_chat(session=s, principal=p, chat_id=w.waiting_a.id), TEAM
+        lambda w, s, p: chat.accept_chat(
+            session=s, principal=p, chat_id=w.waiting_a.id, now=utcnow()
+        ),
+        TEAM,
     ),
     "chat.mark_resolved": Case(
-        lambda w, s, p: chat.mark_resolved(session=s, principal=p, chat_id=w.chat_a.id), HOLDER
+        lambda w, s, p: chat.mark_resolved(
+            session=s, principal=p, chat_id=w.chat_a.id, now=utcnow()
+        ),
+        HOLDER,
     ),
-    "chat.list_waiting": Case(lambda w, s, p: chat.list_waiting(session=s, principal=p), TEAM),
-    "chat.list_my_active": Case(lambda w, s, p: chat.list_my_active(session=s, principal=p), TEAM),
+    "chat.list_waiting": Case(
+        lambda w, s, p: chat.list_waiting(session=s, principal=p, now=utcnow()), TEAM
+    ),
+    "chat.list_my_active": Case(
+        lambda w, s, p: chat.list_my_active(session=s, principal=p, now=utcnow()), TEAM
+    ),
     "chat.get_transcript": Case(
         lambda w, s, p: chat.get_transcript(session=s, principal=p, chat_id=w.chat_a.id),
         CHAT_MEMBERS,
@@ -456,14 +493,14 @@ MATRIX: dict[str, Case] = {
     ),
     "chat.convert_to_ticket": Case(
         lambda w, s, p: chat.convert_to_ticket(
-            session=s, principal=p, chat_id=w.chat_a.id, draft=good_draft()
+            session=s, principal=p, chat_id=w.chat_a.id, draft=good_draft(), now=utcnow()
         ),
         HOLDER,
     ),
     # live_channels
     "escalations.add_link": Case(
         lambda w, s, p: escalations.add_link(
-            session=s, principal=p, ticket=w.ticket_a, url=LOOM, title="Walkthrough"
+            session=s, principal=p, ticket=w.ticket_a, url=LOOM, title="Walkthrough", now=utcnow()
         ),
         ORG_A,
     ),
@@ -475,6 +512,7 @@ MATRIX: dict[str, Case] = {
             meeting_url="https://zoom.us/j/1234567890",
             local_time=_later(),
             attendees="Alice",
+            now=utcnow(),
         ),
         TEAM,
     ),
@@ -486,6 +524,7 @@ MATRIX: dict[str, Case] = {
             meeting_url="https://zoom.us/j/1234567890",
             local_time=_later(),
             attendees="Alice",
+            now=utcnow(),
         ),
         HOLDER,
     ),
@@ -496,6 +535,7 @@ MATRIX: dict[str, Case] = {
             escalation_id=w.zoom_a.id,
             outcome="Fixed together",
             resolved_on_call=True,
+            now=utcnow(),
         ),
         TEAM,
     ),
@@ -506,6 +546,7 @@ MATRIX: dict[str, Case] = {
             escalation_id=w.extra["zoom_chat_a"].id,
             outcome="Fixed together",
             resolved_on_call=True,
+            now=utcnow(),
         ),
         HOLDER,
     ),
@@ -528,36 +569,50 @@ MATRIX: dict[str, Case] = {
     ),
     "problems.link_ticket_to_problem": Case(
         lambda w, s, p: problems.link_ticket_to_problem(
-            session=s, principal=p, problem_id=w.problem.id, ticket_id=w.ticket_a2.id
+            session=s, principal=p, problem_id=w.problem.id, ticket_id=w.ticket_a2.id, now=utcnow()
         ),
         TEAM,
     ),
     "problems.link_related_ticket": Case(
         lambda w, s, p: problems.link_related_ticket(
-            session=s, principal=p, ticket_id=w.ticket_a2.id, related_ticket_id=w.ticket_a.id
+            session=s,
+            principal=p,
+            ticket_id=w.ticket_a2.id,
+            related_ticket_id=w.ticket_a.id,
+            now=utcnow(),
         ),
         TEAM,
     ),
     "problems.declare_problem": Case(
         lambda w, s, p: problems.declare_problem(
-            session=s, principal=p, title="Another outage", ticket_ids=[w.ticket_a2.id]
+            session=s,
+            principal=p,
+            title="Another outage",
+            ticket_ids=[w.ticket_a2.id],
+            now=utcnow(),
         ),
         MANAGER,
     ),
     "problems.declare_problem[candidate]": Case(
         lambda w, s, p: problems.declare_problem(
-            session=s, principal=p, title="From the detector", candidate_id=w.candidate.id
+            session=s,
+            principal=p,
+            title="From the detector",
+            candidate_id=w.candidate.id,
+            now=utcnow(),
         ),
         MANAGER,
     ),
     "problems.post_problem_update": Case(
         lambda w, s, p: problems.post_problem_update(
-            session=s, principal=p, problem_id=w.problem.id, body="We found the cause"
+            session=s, principal=p, problem_id=w.problem.id, body="We found the cause", now=utcnow()
         ),
         MANAGER,
     ),
     "problems.resolve_problem": Case(
-        lambda w, s, p: problems.resolve_problem(session=s, principal=p, problem_id=w.problem.id),
+        lambda w, s, p: problems.resolve_problem(
+            session=s, principal=p, problem_id=w.problem.id, now=utcnow()
+        ),
         MANAGER,
     ),
     "problems.suggested_tickets": Case(
@@ -569,7 +624,11 @@ MATRIX: dict[str, Case] = {
     ),
     "reports.build_report": Case(
         lambda w, s, p: reports.build_report(
-            session=s, principal=p, start=utcnow().date() - timedelta(days=7), end=utcnow().date()
+            session=s,
+            principal=p,
+            start=utcnow().date() - timedelta(days=7),
+            end=utcnow().date(),
+            now=utcnow(),
         ),
         MANAGER,
     ),
@@ -584,14 +643,18 @@ MATRIX: dict[str, Case] = {
     ),
     # client_views: what a client's pages show
     "client_views.list_my_tickets": Case(
-        lambda w, s, p: client_views.list_my_tickets(session=s, principal=p), CLIENTS
+        lambda w, s, p: client_views.list_my_tickets(session=s, principal=p, now=utcnow()), CLIENTS
     ),
     "client_views.ticket_view": Case(
-        lambda w, s, p: client_views.ticket_view(session=s, principal=p, number=w.ticket_a.number),
+        lambda w, s, p: client_views.ticket_view(
+            session=s, principal=p, number=w.ticket_a.number, now=utcnow()
+        ),
         frozenset({"client", "colleague"}),
     ),
     "client_views.build_ticket_view": Case(
-        lambda w, s, p: client_views.build_ticket_view(session=s, principal=p, ticket=w.ticket_a),
+        lambda w, s, p: client_views.build_ticket_view(
+            session=s, principal=p, ticket=w.ticket_a, now=utcnow()
+        ),
         frozenset({"client", "colleague"}),
     ),
     "preferences.get_preferences": Case(
@@ -743,6 +806,7 @@ def test_a_client_cannot_name_a_file_that_does_not_exist_in_their_details(world,
             ticket=world.ticket_a,
             body="See the file",
             attachment_ids=[world.file_b.id + 1000],
+            now=utcnow(),
         )
 
 
@@ -753,6 +817,7 @@ def test_a_client_names_their_own_files_in_their_details(world, session):
         ticket=world.ticket_a,
         body="See the file",
         attachment_ids=[world.unlinked_file_a.id, world.public_file_a.id],
+        now=utcnow(),
     )
     session.flush()
     session.refresh(world.unlinked_file_a)
@@ -760,13 +825,15 @@ def test_a_client_names_their_own_files_in_their_details(world, session):
 
 
 def test_a_clients_ticket_list_holds_only_their_own_organizations_tickets(world, session):
-    rows = client_views.list_my_tickets(session=session, principal=world.p("outsider"))
+    rows = client_views.list_my_tickets(
+        session=session, principal=world.p("outsider"), now=utcnow()
+    )
     assert [r.ticket_number for r in rows] == [world.ticket_b.number]
 
 
 def test_a_clients_timeline_shows_no_internal_note_and_no_problem_link(world, session):
     view = client_views.ticket_view(
-        session=session, principal=world.p("colleague"), number=world.ticket_a.number
+        session=session, principal=world.p("colleague"), number=world.ticket_a.number, now=utcnow()
     )
     text = repr(view)
     assert "Org A secret workflow failure" in text

@@ -26,6 +26,7 @@ from reflex_base.event import EventSpec
 from reflex_base.utils.format import format_event
 
 import support_portal.state as state_pkg
+from support_portal.clock import utcnow
 from support_portal.services import auth
 from support_portal.state.agent_console import AgentConsoleState
 from support_portal.state.agent_ticket import AgentTicketState
@@ -530,7 +531,7 @@ async def test_a_forged_event_reaches_nothing_and_changes_nothing(
     token = ""  # "nobody": a browser that never signed in
     if forgery.role != "nobody":
         user = world.users[forgery.role]
-        token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
+        token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=utcnow())
     # The page's path comes from the browser too: point it at org A's ticket.
     for cls in (AgentTicketState, ClientTicketState):
         monkeypatch.setattr(cls, "_number", lambda self: str(world.ticket_a.number))
@@ -550,14 +551,18 @@ async def test_a_forged_event_reaches_nothing_and_changes_nothing(
 async def test_the_same_calls_by_the_right_person_do_reach_the_data(world, session, monkeypatch):
     """The control: without it, a harness that signs nobody in would pass everything above."""
     monkeypatch.setattr(AgentTicketState, "_number", lambda self: str(world.ticket_b.number))
-    token, _ = auth.sign_in(session=session, email=world.users["agent"].email, password=PASSWORD)
+    token, _ = auth.sign_in(
+        session=session, email=world.users["agent"].email, password=PASSWORD, now=utcnow()
+    )
     root, state = _fresh_state(AgentTicketState, token)
     await _consume(_h(AgentTicketState, "on_load")(state))
     assert state.title == "Org B secret billing failure"
     await _consume(_h(AgentTicketState, "post_update")(state, {"body": "Real update"}))
     assert "Real update" in _everything_in(root)
 
-    token, _ = auth.sign_in(session=session, email=world.users["manager"].email, password=PASSWORD)
+    token, _ = auth.sign_in(
+        session=session, email=world.users["manager"].email, password=PASSWORD, now=utcnow()
+    )
     root, state = _fresh_state(ManagerNotificationsState, token)
     await _consume(_h(ManagerNotificationsState, "refresh")(state))
     assert world.client_b.email in _everything_in(root)

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from support_portal.clock import utcnow
 from support_portal.models import AuthSession, SignInThrottle, User
 from support_portal.services import auth
 from support_portal.services.errors import Throttled
@@ -91,8 +92,8 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(session, c
 
 
 def test_unknown_and_garbage_tokens_are_refused(session):
-    assert auth.principal_for_token(session=session, token="") is None
-    assert auth.principal_for_token(session=session, token="forged-token") is None
+    assert auth.principal_for_token(session=session, token="", now=utcnow()) is None
+    assert auth.principal_for_token(session=session, token="forged-token", now=utcnow()) is None
     assert session.exec(select(User)).first() is None
 
 

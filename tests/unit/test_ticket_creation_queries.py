@@ -13,6 +13,7 @@ from sqlalchemy import delete, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from support_portal.clock import utcnow
 from support_portal.models import Notification, Ticket, TicketEvent
 from support_portal.services import tickets
 from support_portal.testkit.factories import good_draft, make_user, principal
@@ -47,6 +48,7 @@ def create_one(engine: Engine, agent, client, title: str) -> Ticket:  # noqa: AN
             draft=good_draft(title=title),
             organization_id=client.organization_id,
             requester_id=client.id,
+            now=utcnow(),
         )
         s.commit()
         return ticket

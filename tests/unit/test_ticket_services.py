@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from support_portal.clock import utcnow
 from support_portal.domain.lifecycle import Status, TransitionNotAllowed, replay
 from support_portal.models import Notification, Ticket, TicketEvent
 from support_portal.services import attachments, tickets
@@ -48,6 +49,7 @@ def test_a_vague_ticket_is_refused_with_a_message_per_field(session):
             ),
             organization_id=client.organization_id,
             requester_id=client.id,
+            now=utcnow(),
         )
     assert set(err.value.errors) == {"tried_to_do", "happened_instead", "steps_to_reproduce"}
     assert session.exec(select(Ticket)).first() is None
@@ -62,6 +64,7 @@ def test_a_client_cannot_create_tickets(session):
             draft=good_draft(),
             organization_id=client.organization_id,
             requester_id=client.id,
+            now=utcnow(),
         )
 
 
@@ -89,7 +92,11 @@ def test_a_forbidden_change_raises_and_changes_nothing(session, clock):
     session.commit()
     with pytest.raises(TransitionNotAllowed):
         tickets.change_status(
-            session=session, principal=principal(agent), ticket=ticket, to=Status.CLOSED
+            session=session,
+            principal=principal(agent),
+            ticket=ticket,
+            to=Status.CLOSED,
+            now=utcnow(),
         )
     session.rollback()
     session.refresh(ticket)
@@ -107,6 +114,7 @@ def test_a_stale_version_is_refused_with_a_clear_message(session):
             ticket=ticket,
             priority="urgent",
             expected_version=ticket.version - 1,
+            now=utcnow(),
         )
 
 
@@ -171,7 +179,9 @@ def test_still_broken_reopens_with_the_reason(session, clock):
         now=clock.advance(hours=2),
     )
     with pytest.raises(ValidationFailed):
-        tickets.reopen(session=session, principal=principal(client), ticket=ticket, reason=" ")
+        tickets.reopen(
+            session=session, principal=principal(client), ticket=ticket, reason=" ", now=utcnow()
+        )
     tickets.reopen(
         session=session,
         principal=principal(client),
@@ -196,13 +206,27 @@ def test_an_agent_may_take_a_ticket_but_only_a_manager_assigns_others(session):
     other = make_user(session, "agent")
     manager = make_user(session, "manager")
     ticket = make_ticket(session)
-    tickets.assign(session=session, principal=principal(agent), ticket=ticket, assignee_id=agent.id)
+    tickets.assign(
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        assignee_id=agent.id,
+        now=utcnow(),
+    )
     with pytest.raises(Forbidden):
         tickets.assign(
-            session=session, principal=principal(agent), ticket=ticket, assignee_id=other.id
+            session=session,
+            principal=principal(agent),
+            ticket=ticket,
+            assignee_id=other.id,
+            now=utcnow(),
         )
     tickets.assign(
-        session=session, principal=principal(manager), ticket=ticket, assignee_id=other.id
+        session=session,
+        principal=principal(manager),
+        ticket=ticket,
+        assignee_id=other.id,
+        now=utcnow(),
     )
     assert ticket.assignee_id == other.id
     assert [e.kind for e in events(session, ticket)][-2:] == ["assigned", "assigned"]
@@ -218,6 +242,7 @@ def test_internal_notes_are_not_public_and_do_not_notify_the_client(session):
         ticket=ticket,
         body="Suspect the release",
         internal=True,
+        now=utcnow(),
     )
     [note] = events(session, ticket, "internal_note")
     assert not note.is_public
@@ -244,7 +269,11 @@ def test_any_sequence_of_attempts_leaves_events_that_replay_to_the_status(sessio
     for target, role in attempts:
         try:
             tickets.change_status(
-                session=session, principal=principal(people[role]), ticket=ticket, to=target
+                session=session,
+                principal=principal(people[role]),
+                ticket=ticket,
+                to=target,
+                now=utcnow(),
             )
             session.commit()
         except TransitionNotAllowed:

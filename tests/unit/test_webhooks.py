@@ -22,6 +22,7 @@ from support_portal.api.webhooks import (
     TWILIO_STATUS,
     refusal_counts,
 )
+from support_portal.clock import utcnow
 from support_portal.models import (
     Attachment,
     Notification,
@@ -251,14 +252,22 @@ def test_the_same_inbound_sms_delivered_twice_is_added_once(api, session, world)
 def test_confirm_by_sms_closes_a_resolved_ticket_and_reopen_reopens_it(api, session, world):
     ticket = world["newer"]
     tickets.change_status(
-        session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+        session=session,
+        principal=principal(world["agent"]),
+        ticket=ticket,
+        to="resolved",
+        now=utcnow(),
     )
     session.commit()
     inbound_sms(api, "CONFIRM", sid="SMc")
     assert fresh(session, Ticket, ticket.id).status == "closed"
     other = world["older"]
     tickets.change_status(
-        session=session, principal=principal(world["agent"]), ticket=other, to="resolved"
+        session=session,
+        principal=principal(world["agent"]),
+        ticket=other,
+        to="resolved",
+        now=utcnow(),
     )
     session.commit()
     inbound_sms(api, f"REOPEN #{other.number} the SMS step is skipped again", sid="SMr")
