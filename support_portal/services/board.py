@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
@@ -199,71 +201,35 @@ MOVE_CHOICES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _managers_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket:
+# What a manager may change on a card: the ticket service that does it, and its argument.
+CARD_CHANGES: dict[str, tuple[Callable[..., object], str]] = {
+    "status": (tickets.change_status, "to"),
+    "assignee": (tickets.assign, "assignee_id"),
+    "priority": (tickets.set_priority, "priority"),
+}
+
+
+def change_card(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket_id: int,
+    field: str,
+    value: Any,
+    expected_version: int,
+    now: datetime,
+) -> None:
+    """A manager drops a card on another column, assigns it or sets its priority: the
+    change, its event and its notifications commit together."""
     require_role(principal, Role.MANAGER)
-    return tickets.get_ticket_by_id(session=session, principal=principal, ticket_id=ticket_id)
-
-
-def move_card(
-    *,
-    session: Session,
-    principal: Principal,
-    ticket_id: int,
-    to: str,
-    expected_version: int,
-    now: datetime,
-) -> None:
-    """A manager drops a card on another column: the status change, its event and its
-    notifications commit together."""
-    ticket = _managers_ticket(session, principal, ticket_id)
-    tickets.change_status(
+    step, argument = CARD_CHANGES[field]
+    ticket = tickets.get_ticket_by_id(session=session, principal=principal, ticket_id=ticket_id)
+    step(
         session=session,
         principal=principal,
         ticket=ticket,
-        to=to,
         expected_version=expected_version,
         now=now,
-    )
-    session.commit()
-
-
-def assign_card(
-    *,
-    session: Session,
-    principal: Principal,
-    ticket_id: int,
-    assignee_id: int | None,
-    expected_version: int,
-    now: datetime,
-) -> None:
-    ticket = _managers_ticket(session, principal, ticket_id)
-    tickets.assign(
-        session=session,
-        principal=principal,
-        ticket=ticket,
-        assignee_id=assignee_id,
-        expected_version=expected_version,
-        now=now,
-    )
-    session.commit()
-
-
-def prioritize_card(
-    *,
-    session: Session,
-    principal: Principal,
-    ticket_id: int,
-    priority: str,
-    expected_version: int,
-    now: datetime,
-) -> None:
-    ticket = _managers_ticket(session, principal, ticket_id)
-    tickets.set_priority(
-        session=session,
-        principal=principal,
-        ticket=ticket,
-        priority=priority,
-        expected_version=expected_version,
-        now=now,
+        **{argument: value},
     )
     session.commit()

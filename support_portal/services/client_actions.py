@@ -12,6 +12,10 @@ from support_portal.domain.roles import Role
 from support_portal.models import Ticket
 from support_portal.services import attachments, escalations, preferences, tickets
 from support_portal.services.authz import Principal, require_role
+from support_portal.services.unit_of_work import on_ticket
+
+# Only the client acts on these pages.
+CLIENT_ONLY = (Role.CLIENT,)
 
 
 def _clients_ticket(session: Session, principal: Principal, number: str) -> Ticket:
@@ -68,28 +72,41 @@ def add_link(
     *, session: Session, principal: Principal, number: str, url: str, title: str, now: datetime
 ) -> int:
     """A Loom walkthrough or another web link, added by the client; returns the ticket's id."""
-    ticket = _clients_ticket(session, principal, number)
-    escalations.add_link(
-        session=session, principal=principal, ticket=ticket, url=url, title=title, now=now
+    return on_ticket(
+        escalations.add_link,
+        roles=CLIENT_ONLY,
+        session=session,
+        principal=principal,
+        number=number,
+        url=url,
+        title=title,
+        now=now,
     )
-    session.commit()
-    return ticket.id  # type: ignore[return-value]
 
 
 def confirm_fix(*, session: Session, principal: Principal, number: str, now: datetime) -> int:
-    ticket = _clients_ticket(session, principal, number)
-    tickets.confirm_fix(session=session, principal=principal, ticket=ticket, now=now)
-    session.commit()
-    return ticket.id  # type: ignore[return-value]
+    return on_ticket(
+        tickets.confirm_fix,
+        roles=CLIENT_ONLY,
+        session=session,
+        principal=principal,
+        number=number,
+        now=now,
+    )
 
 
 def reopen(
     *, session: Session, principal: Principal, number: str, reason: str, now: datetime
 ) -> int:
-    ticket = _clients_ticket(session, principal, number)
-    tickets.reopen(session=session, principal=principal, ticket=ticket, reason=reason, now=now)
-    session.commit()
-    return ticket.id  # type: ignore[return-value]
+    return on_ticket(
+        tickets.reopen,
+        roles=CLIENT_ONLY,
+        session=session,
+        principal=principal,
+        number=number,
+        reason=reason,
+        now=now,
+    )
 
 
 def save_preferences(

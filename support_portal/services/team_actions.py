@@ -7,12 +7,16 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.models import Ticket
 from support_portal.services import attachments, escalations, problems, tickets
 from support_portal.services import chat as chat_service
 from support_portal.services.authz import Principal, require_team
 from support_portal.services.errors import NotFound, ValidationFailed
+from support_portal.services.unit_of_work import on_ticket
+
+TEAM = (Role.AGENT, Role.MANAGER)
 
 
 def _teams_ticket(session: Session, principal: Principal, number: str) -> Ticket:
@@ -21,21 +25,19 @@ def _teams_ticket(session: Session, principal: Principal, number: str) -> Ticket
 
 
 def post_update(
-    *,
-    session: Session,
-    principal: Principal,
-    number: str,
-    body: str,
-    internal: bool,
-    now: datetime,
+    *, session: Session, principal: Principal, number: str, body: str, internal: bool, now: datetime
 ) -> int:
     """A public update (the client is told) or an internal note; returns the ticket's id."""
-    ticket = _teams_ticket(session, principal, number)
-    tickets.post_update(
-        session=session, principal=principal, ticket=ticket, body=body, internal=internal, now=now
+    return on_ticket(
+        tickets.post_update,
+        roles=TEAM,
+        session=session,
+        principal=principal,
+        number=number,
+        body=body,
+        internal=internal,
+        now=now,
     )
-    session.commit()
-    return ticket.id  # type: ignore[return-value]
 
 
 def change_status(
@@ -48,29 +50,32 @@ def change_status(
     expected_version: int,
     now: datetime,
 ) -> int:
-    ticket = _teams_ticket(session, principal, number)
-    tickets.change_status(
+    return on_ticket(
+        tickets.change_status,
+        roles=TEAM,
         session=session,
         principal=principal,
-        ticket=ticket,
+        number=number,
         to=to,
         reason=reason,
         expected_version=expected_version,
         now=now,
     )
-    session.commit()
-    return ticket.id  # type: ignore[return-value]
 
 
 def add_link(
     *, session: Session, principal: Principal, number: str, url: str, title: str, now: datetime
 ) -> int:
-    ticket = _teams_ticket(session, principal, number)
-    escalations.add_link(
-        session=session, principal=principal, ticket=ticket, url=url, title=title, now=now
+    return on_ticket(
+        escalations.add_link,
+        roles=TEAM,
+        session=session,
+        principal=principal,
+        number=number,
+        url=url,
+        title=title,
+        now=now,
     )
-    session.commit()
-    return ticket.id  # type: ignore[return-value]
 
 
 def schedule_zoom(

@@ -8,7 +8,7 @@ kind leaves as a `ServiceError` whose message is fit to show the person who acte
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,6 +16,9 @@ from sqlmodel import Session
 
 from support_portal.db import session_scope
 from support_portal.domain.lifecycle import TransitionNotAllowed
+from support_portal.domain.roles import Role
+from support_portal.services import tickets
+from support_portal.services.authz import Principal, require_role
 from support_portal.services.errors import Conflict, ServiceError, Unavailable
 
 T = TypeVar("T")
@@ -43,3 +46,22 @@ def run(use_case: Callable[[Session], T]) -> T:
         if cannot_connect or exc.connection_invalidated:
             raise Unavailable() from exc
         raise
+
+
+def on_ticket(
+    step: Callable[..., object],
+    *,
+    session: Session,
+    principal: Principal,
+    number: str,
+    roles: tuple[Role, ...],
+    **change: Any,
+) -> int:
+    """A use case made of one ticket service: `step` applied to the ticket `number` by one
+    of `roles` who may see it, committed with its events and notifications. Returns the
+    ticket's id, for the pushes to its open pages."""
+    require_role(principal, *roles)
+    ticket = tickets.get_ticket(session=session, principal=principal, number=number)
+    step(session=session, principal=principal, ticket=ticket, **change)
+    session.commit()
+    return ticket.id  # type: ignore[return-value]

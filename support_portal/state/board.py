@@ -13,7 +13,6 @@ Other screens that change tickets call `await broadcast_board_changed()` (or the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -208,16 +207,22 @@ class BoardState(SessionState):
         self.f_search = value.strip().lower()[:100]
         return await self._refilter()
 
-    async def _act(self, change: Callable[..., None], ticket_id: int, **args: Any) -> Any:
-        """Re-check the user, run one board use case with the card, show the outcome."""
+    async def _change(self, ticket_id: int, version: int, field: str, value: Any) -> Any:
+        """Re-check the user, change one card through the board's use case, show the outcome."""
         principal = await self._require(Role.MANAGER)
         if principal is None:
             return rx.toast.error("Only managers can change the board. Please sign in again.")
         now = utcnow()
         try:
             await in_db(
-                lambda s: change(
-                    session=s, principal=principal, ticket_id=ticket_id, now=now, **args
+                lambda s: board_service.change_card(
+                    session=s,
+                    principal=principal,
+                    ticket_id=int(ticket_id),
+                    field=field,
+                    value=value,
+                    expected_version=int(version),
+                    now=now,
                 )
             )
         except Conflict:
@@ -229,15 +234,13 @@ class BoardState(SessionState):
         await self._reload()
         refresh_board_later()
         # The client's open timeline shows the change too.
-        schedule_ticket_update(ticket_id)
+        schedule_ticket_update(int(ticket_id))
         return None
 
     async def _move(self, ticket_id: int, version: int, target: str) -> Any:
         if not target:
             return None
-        return await self._act(
-            board_service.move_card, int(ticket_id), to=target, expected_version=int(version)
-        )
+        return await self._change(ticket_id, version, "status", target)
 
     def _place(self, ticket_id: int, target: str) -> bool:
         """Show the card in `target` at once, before the move is saved (True if it moved).
@@ -288,21 +291,11 @@ class BoardState(SessionState):
     @rx.event
     async def assign_to(self, ticket_id: int, version: int, value: str):
         assignee = None if value in ("", UNASSIGNED) else int(value)
-        return await self._act(
-            board_service.assign_card,
-            int(ticket_id),
-            assignee_id=assignee,
-            expected_version=int(version),
-        )
+        return await self._change(ticket_id, version, "assignee", assignee)
 
     @rx.event
     async def prioritize(self, ticket_id: int, version: int, value: str):
-        return await self._act(
-            board_service.prioritize_card,
-            int(ticket_id),
-            priority=value,
-            expected_version=int(version),
-        )
+        return await self._change(ticket_id, version, "priority", value)
 
     @rx.event
     def drag_start(self, ticket_id: int, version: int, status: str):

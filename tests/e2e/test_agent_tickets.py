@@ -6,13 +6,12 @@ import re
 
 from playwright.sync_api import expect
 
-from support_portal.clock import utcnow
 from tests.e2e.conftest import sign_in
 
 
 def test_an_agent_opens_a_ticket_posts_an_update_a_note_and_moves_its_status(new_page):
     page = new_page()
-    sign_in(page, "alex@agency.example", now=utcnow())
+    sign_in(page, "alex@agency.example")
     tickets = page.get_by_role("region", name="My tickets")
     first = tickets.get_by_role("link").first
     expect(first).to_be_visible()

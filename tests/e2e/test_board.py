@@ -8,7 +8,6 @@ import sys
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from support_portal.clock import utcnow
 from tests.e2e.conftest import ROOT, sign_in
 
 SECOND_MANAGER = "riley@agency.example"
@@ -50,9 +49,9 @@ def test_a_manager_moves_assigns_and_prioritizes_and_another_sees_it_live(
 ):
     _second_manager(app_env)
     page = new_page(1600, 1000)
-    sign_in(page, "manager@agency.example", now=utcnow())
+    sign_in(page, "manager@agency.example")
     other = new_page(1600, 1000)
-    sign_in(other, SECOND_MANAGER, now=utcnow())
+    sign_in(other, SECOND_MANAGER)
     for p in (page, other):
         expect(_column(p, "New").get_by_role("article").first).to_be_visible()
 
@@ -91,7 +90,7 @@ def test_a_manager_moves_assigns_and_prioritizes_and_another_sees_it_live(
 
 def test_the_board_filters_by_search_and_breached_only(new_page):
     page = new_page(1600, 1000)
-    sign_in(page, "manager@agency.example", now=utcnow())
+    sign_in(page, "manager@agency.example")
     board = page.get_by_test_id("board")
     first = _column(page, "New").get_by_role("article").first
     expect(first).to_be_visible()

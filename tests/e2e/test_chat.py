@@ -6,7 +6,6 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from support_portal.clock import utcnow
 from support_portal.testkit.files import PNG
 from tests.e2e.conftest import sign_in
 
@@ -20,11 +19,11 @@ def _send(page: Page, text: str) -> None:
 
 def test_a_client_and_an_agent_chat_live_and_the_chat_becomes_a_ticket(new_page):
     agent = new_page()
-    sign_in(agent, "sam@agency.example", now=utcnow())
+    sign_in(agent, "sam@agency.example")
     expect(agent.get_by_role("heading", name="Waiting chats")).to_be_visible()
 
     client = new_page()
-    sign_in(client, "dana@brightsmiles.example", now=utcnow())
+    sign_in(client, "dana@brightsmiles.example")
     client.get_by_role("button", name="Start a chat").click()
     expect(client.get_by_text("Waiting for an agent")).to_be_visible()
     first = "The booking form rejects every mobile phone number we enter"
@@ -105,14 +104,14 @@ def test_the_queue_is_live_in_every_agents_console_and_a_resolved_chat_ends_for_
     new_page,
 ):
     alex = new_page()
-    sign_in(alex, "alex@agency.example", now=utcnow())
+    sign_in(alex, "alex@agency.example")
     sam = new_page()
-    sign_in(sam, "sam@agency.example", now=utcnow())
+    sign_in(sam, "sam@agency.example")
     for console in (alex, sam):
         expect(console.get_by_role("heading", name="Waiting chats")).to_be_visible()
 
     client = new_page()
-    sign_in(client, "olivia@harborfitness.example", now=utcnow())
+    sign_in(client, "olivia@harborfitness.example")
     client.get_by_role("button", name="Start a chat").click()
     _send(client, "How do I add a second trainer calendar?")
 

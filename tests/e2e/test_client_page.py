@@ -54,7 +54,7 @@ def unassigned_ticket(app_env) -> int:
 
 def test_a_client_sees_her_tickets_with_status_owner_and_next_update(new_page, unassigned_ticket):
     page = new_page()
-    sign_in(page, DANA, now=utcnow())
+    sign_in(page, DANA)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     card = page.get_by_role("link", name=re.compile(r"^#1001 "))
     expect(card).to_contain_text("The team is working on it")
@@ -81,12 +81,12 @@ def test_details_added_in_one_browser_appear_live_in_another_and_no_internal_not
     frames: list[str] = []
     watcher = new_page()
     watcher.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(str(p))))
-    sign_in(watcher, LEE, now=utcnow())
+    sign_in(watcher, LEE)
     expect(watcher.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     _open_ticket(watcher, 1001)
 
     page = new_page()
-    sign_in(page, DANA, now=utcnow())
+    sign_in(page, DANA)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     _open_ticket(page, 1001)
     page.get_by_label("Add details").fill("It also skips the SMS for Tuesday bookings.")
@@ -120,12 +120,12 @@ def test_the_teams_public_update_arrives_live_and_its_internal_note_never_does(n
     frames: list[str] = []
     client = new_page()
     client.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(str(p))))
-    sign_in(client, DANA, now=utcnow())
+    sign_in(client, DANA)
     expect(client.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     _open_ticket(client, 1019)
 
     agent = new_page()
-    sign_in(agent, "alex@agency.example", now=utcnow())
+    sign_in(agent, "alex@agency.example")
     expect(agent).to_have_url(re.compile("/agent/?$"))
     agent.goto("/agent/tickets/1019")
     agent.get_by_label("Internal note").fill("Secret: billing flagged this account")
@@ -143,7 +143,7 @@ def test_the_teams_public_update_arrives_live_and_its_internal_note_never_does(n
 
 def test_a_client_confirms_a_resolved_ticket(new_page):
     page = new_page()
-    sign_in(page, DANA, now=utcnow())
+    sign_in(page, DANA)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     _open_ticket(page, 1007)
     expect(page.get_by_text("Fixed: please confirm").first).to_be_visible()
@@ -156,7 +156,7 @@ def test_a_client_confirms_a_resolved_ticket(new_page):
 
 def test_still_broken_needs_a_reason_and_reopens_the_ticket(new_page):
     page = new_page()
-    sign_in(page, DANA, now=utcnow())
+    sign_in(page, DANA)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     _open_ticket(page, 1013)
     page.get_by_role("button", name="Still broken").click()
@@ -171,7 +171,7 @@ def test_still_broken_needs_a_reason_and_reopens_the_ticket(new_page):
 
 def test_another_organizations_ticket_looks_exactly_like_a_missing_one(new_page):
     page = new_page()
-    sign_in(page, DANA, now=utcnow())
+    sign_in(page, DANA)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     texts = []
     for number in (1003, 98765):
@@ -183,7 +183,7 @@ def test_another_organizations_ticket_looks_exactly_like_a_missing_one(new_page)
 
 def test_notification_settings_refuse_sms_without_a_phone_and_keep_what_was_typed(new_page):
     page = new_page()
-    sign_in(page, LEE, now=utcnow())
+    sign_in(page, LEE)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     page.goto("/client/settings")
     sms = page.get_by_role("switch", name="SMS updates")
@@ -219,7 +219,7 @@ def _fits_a_phone(page, name: str) -> None:
 
 def test_the_client_pages_fit_a_375px_phone_without_horizontal_scrolling(new_page):
     page = new_page(width=375, height=812)
-    sign_in(page, DANA, now=utcnow())
+    sign_in(page, DANA)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^#1001 "))).to_be_visible()
     _fits_a_phone(page, "tickets")
@@ -235,14 +235,14 @@ def test_after_signing_out_the_next_person_in_the_same_tab_gets_nothing_of_the_l
     new_page,
 ):
     page = new_page()
-    sign_in(page, DANA, now=utcnow())
+    sign_in(page, DANA)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     _open_ticket(page, 1001)
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(str(p))))
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile("/login/?$"))
-    sign_in(page, "olivia@harborfitness.example", now=utcnow())
+    sign_in(page, "olivia@harborfitness.example")
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^#1003 "))).to_be_visible()
     # One more round trip: once the server has answered a later event of this tab, whatever
@@ -258,7 +258,7 @@ def test_relative_times_stay_true_while_the_page_stays_open(new_page, unassigned
     from support_portal.services.client_views import relative_time
 
     page = new_page()
-    sign_in(page, DANA, now=utcnow())
+    sign_in(page, DANA)
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
     _open_ticket(page, unassigned_ticket)
     opened = page.locator("ol time[data-ticks]").first

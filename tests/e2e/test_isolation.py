@@ -72,7 +72,7 @@ def world(app_env, app_url) -> AppWorld:
 
 def test_another_organizations_file_gets_404_like_a_missing_one(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["client_a"], now=utcnow())
+    sign_in(page, world.emails["client_a"])
     expect(page).to_have_url(re.compile("/client/?$"))
     own = page.request.get(f"/files/{world.ids['file_a']}")
     assert own.status == 200 and own.body() == PNG
@@ -92,7 +92,7 @@ def test_a_file_url_without_a_session_is_refused(new_page, world):
 def test_another_organizations_ticket_page_reads_like_a_missing_one(new_page, world):
     pytest.importorskip("support_portal.pages.client_ticket", reason="no client ticket page yet")
     page = new_page()
-    sign_in(page, world.emails["client_a"], now=utcnow())
+    sign_in(page, world.emails["client_a"])
     expect(page).to_have_url(re.compile("/client/?$"))
     page.goto(f"/client/tickets/{world.ids['ticket_a']}")
     expect(page.get_by_role("heading", name=re.compile("Ann's own ticket"))).to_be_visible()
@@ -109,7 +109,7 @@ def test_another_organizations_ticket_page_reads_like_a_missing_one(new_page, wo
 
 def test_a_client_who_opens_the_agents_ticket_page_is_turned_away(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["client_a"], now=utcnow())
+    sign_in(page, world.emails["client_a"])
     expect(page).to_have_url(re.compile("/client/?$"))
     page.goto(f"/agent/tickets/{world.ids['ticket_b']}")
     expect(page).to_have_url(re.compile("/client/?$"))
@@ -118,7 +118,7 @@ def test_a_client_who_opens_the_agents_ticket_page_is_turned_away(new_page, worl
 
 def test_after_sign_out_going_back_lands_on_sign_in(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["client_a"], now=utcnow())
+    sign_in(page, world.emails["client_a"])
     expect(page).to_have_url(re.compile("/client/?$"))
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile("/login/?$"))
@@ -141,7 +141,7 @@ def test_a_session_expired_in_the_database_is_refused_on_the_next_page_load(
     new_page, world, app_env
 ):
     page = new_page()
-    sign_in(page, world.emails["client_a"], now=utcnow())
+    sign_in(page, world.emails["client_a"])
     expect(page).to_have_url(re.compile("/client/?$"))
     with app_database(app_env):
         _expire_sessions_of(world.emails["client_a"])
@@ -151,7 +151,7 @@ def test_a_session_expired_in_the_database_is_refused_on_the_next_page_load(
 
 def test_a_session_expired_in_the_database_is_refused_on_the_next_event(new_page, world, app_env):
     page = new_page()
-    sign_in(page, world.emails["agent_x"], now=utcnow())
+    sign_in(page, world.emails["agent_x"])
     expect(page).to_have_url(re.compile("/agent/?$"))
     page.goto(f"/agent/tickets/{world.ids['ticket_a']}")
     heading = page.get_by_role("heading", name=re.compile(f"Ticket #{world.ids['ticket_a']}"))
@@ -181,7 +181,7 @@ def test_sign_in_is_refused_after_too_many_failures_even_with_the_right_password
             s.merge(SignInThrottle(key=key, tries=tries, window_started_at=utcnow()))
         s.commit()
     page = new_page()
-    sign_in(page, email, now=utcnow())
+    sign_in(page, email)
     expect(page.get_by_role("alert")).to_contain_text("Too many failed attempts")
     expect(page).to_have_url(re.compile("/login/?$"))
     page.goto("/client")

@@ -7,7 +7,6 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from support_portal.clock import utcnow
 from tests.e2e.conftest import sign_in
 
 LOOM = "https://www.loom.com/share/0123456789abcdef0123456789abcdef"
@@ -28,10 +27,10 @@ def _schedule_zoom(page: Page, when: str, attendees: str) -> None:
 
 def test_the_support_path_links_and_zoom_calls_reach_the_team_in_the_clients_time(new_page):
     agent = new_page()
-    sign_in(agent, "alex@agency.example", now=utcnow())
+    sign_in(agent, "alex@agency.example")
     expect(agent.get_by_role("heading", name="Waiting chats")).to_be_visible()
     client = new_page()
-    sign_in(client, "jack@summitrealty.example", now=utcnow())
+    sign_in(client, "jack@summitrealty.example")
     client.get_by_role("button", name="Start a chat").click()
     _send(client, "New leads no longer get the follow-up SMS from our workflow")
     agent.get_by_role("button", name="Accept chat from Jack Wilson").click()

@@ -7,13 +7,12 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from support_portal.clock import utcnow
 from tests.e2e.conftest import sign_in
 
 
 def test_a_manager_sees_recent_notifications_with_their_status(new_page):
     page = new_page()
-    sign_in(page, "manager@agency.example", now=utcnow())
+    sign_in(page, "manager@agency.example")
     expect(page).to_have_url(re.compile("/manager/?$"))
     page.goto("/manager/notifications")
     expect(page.get_by_role("heading", name="Notifications", exact=True)).to_be_visible()
@@ -27,7 +26,7 @@ def test_a_manager_sees_recent_notifications_with_their_status(new_page):
 
 def test_an_agent_who_opens_the_notifications_page_is_turned_away(new_page):
     page = new_page()
-    sign_in(page, "alex@agency.example", now=utcnow())
+    sign_in(page, "alex@agency.example")
     expect(page).to_have_url(re.compile("/agent/?$"))
     page.goto("/manager/notifications")
     expect(page).to_have_url(re.compile("/agent/?$"))

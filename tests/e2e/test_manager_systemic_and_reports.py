@@ -31,7 +31,7 @@ from tests.e2e.conftest import sign_in
 
 def test_a_manager_sees_each_report_chart_and_downloads_its_rows(new_page):
     page = new_page()
-    sign_in(page, "manager@agency.example", now=utcnow())
+    sign_in(page, "manager@agency.example")
     expect(page.get_by_role("heading", name="Board", exact=True)).to_be_visible()
     page.get_by_role("link", name="Reports").click()
     expect(page).to_have_url(re.compile("/manager/reports/?$"))
@@ -54,7 +54,7 @@ def test_a_manager_sees_each_report_chart_and_downloads_its_rows(new_page):
 
 def test_a_manager_declares_a_problem_from_tickets_and_posts_an_update(new_page, undo_problems):
     page = new_page()
-    sign_in(page, "manager@agency.example", now=utcnow())
+    sign_in(page, "manager@agency.example")
     expect(page.get_by_role("heading", name="Board", exact=True)).to_be_visible()
     page.get_by_role("link", name="Systemic issues").click()
     expect(page).to_have_url(re.compile("/manager/systemic/?$"))
@@ -75,7 +75,7 @@ def test_a_manager_declares_a_problem_from_tickets_and_posts_an_update(new_page,
 
 def test_a_client_is_kept_out_of_systemic_issues_and_reports(new_page):
     page = new_page()
-    sign_in(page, "dana@brightsmiles.example", now=utcnow())
+    sign_in(page, "dana@brightsmiles.example")
     expect(page).to_have_url(re.compile("/client/?$"))
     for path in ("/manager/systemic", "/manager/reports"):
         page.goto(path)
@@ -164,7 +164,7 @@ def systemic_tickets(app_env, undo_problems):
 
 def test_a_manager_sees_a_new_candidate_and_declares_it_a_problem(new_page, systemic_tickets):
     page = new_page()
-    sign_in(page, "manager@agency.example", now=utcnow())
+    sign_in(page, "manager@agency.example")
     expect(page.get_by_role("heading", name="Board", exact=True)).to_be_visible()
     heading = page.get_by_role("heading", name=re.compile("Forms & funnels: 3 tickets from 3"))
     # The detection job runs every second in the app under test: reload until it has run.

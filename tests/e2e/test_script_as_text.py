@@ -89,7 +89,7 @@ def _shows(page: Page, text: str) -> None:
 
 def test_the_agent_ticket_page_shows_markup_as_text(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["agent_x"], now=utcnow())
+    sign_in(page, world.emails["agent_x"])
     expect(page).to_have_url(re.compile("/agent/?$"))
     page.goto(f"/agent/tickets/{world.ids['ticket']}")
     _shows(page, f"Form fails {SCRIPT} {IMG}")
@@ -102,7 +102,7 @@ def test_the_agent_ticket_page_shows_markup_as_text(new_page, world):
 
 def test_the_agent_console_chat_shows_markup_as_text(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["agent_x"], now=utcnow())
+    sign_in(page, world.emails["agent_x"])
     expect(page).to_have_url(re.compile("/agent/?$"))
     page.get_by_role("button", name=f"Open chat with {world.names['client_x']}").click()
     log = page.get_by_role("log")
@@ -114,7 +114,7 @@ def test_the_agent_console_chat_shows_markup_as_text(new_page, world):
 
 def test_the_client_chat_and_timeline_show_markup_as_text(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["client_x"], now=utcnow())
+    sign_in(page, world.emails["client_x"])
     expect(page).to_have_url(re.compile("/client/?$"))
     expect(page.get_by_role("log")).to_contain_text(f"Help {SCRIPT}")
     _ran_nothing(page)
@@ -128,7 +128,7 @@ def test_the_client_chat_and_timeline_show_markup_as_text(new_page, world):
 
 def test_the_managers_pages_show_markup_as_text(new_page, world):
     page = new_page()
-    sign_in(page, world.emails["manager_x"], now=utcnow())
+    sign_in(page, world.emails["manager_x"])
     expect(page).to_have_url(re.compile("/manager/?$"))
     page.goto("/manager/systemic")
     _shows(page, f"Outage {IMG}")

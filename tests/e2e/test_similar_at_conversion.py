@@ -8,20 +8,19 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from support_portal import db as db_module
-from support_portal.clock import utcnow
 from support_portal.models import Ticket, TicketEvent
 from tests.e2e.conftest import sign_in
 
 
 def test_the_agent_links_a_new_ticket_to_a_similar_open_one(new_page, app_env):
     client = new_page()
-    sign_in(client, "tom@harborfitness.example", now=utcnow())
+    sign_in(client, "tom@harborfitness.example")
     client.get_by_role("button", name="Start a chat").click()
     client.get_by_label("Message", exact=True).fill("Our Google calendar sync double books slots")
     client.get_by_role("button", name="Send", exact=True).click()
 
     agent = new_page()
-    sign_in(agent, "alex@agency.example", now=utcnow())
+    sign_in(agent, "alex@agency.example")
     agent.get_by_role("button", name="Accept chat from Tom Hughes").click()
     agent.get_by_role("button", name="Convert to ticket").click()
 
