@@ -17,6 +17,7 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 
 from support_portal import urls
+from support_portal.clock import utcnow
 from support_portal.db import session_scope
 from support_portal.services import auth
 from support_portal.settings import get_settings
@@ -53,7 +54,7 @@ async def _answer(send: Send, status: int, message: str) -> None:
 
 def _signed_in(token: str) -> bool:
     with session_scope() as session:
-        return auth.principal_for_token(session=session, token=token) is not None
+        return auth.principal_for_token(session=session, token=token, now=utcnow()) is not None
 
 
 def guard_uploads(app: ASGIApp) -> ASGIApp:

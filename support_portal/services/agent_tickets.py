@@ -212,15 +212,16 @@ def take_ticket(
     expected_version: int,
     now: datetime,
 ) -> Ticket:
-    """The acting member takes a ticket from the queue for themselves. A ticket that changed
-    since the queue was read is refused, saying who holds it now if someone took it."""
+    """The acting member takes a ticket from the queue for themselves, committed. A ticket
+    that changed since the queue was read is refused, saying who holds it now if someone
+    took it."""
     require_team(principal)
     ticket = tickets.get_ticket(session=session, principal=principal, number=number)
     if ticket.assignee_id == principal.user_id:
         return ticket
     if ticket.assignee_id is not None or ticket.version != expected_version:
         raise Conflict(taken_message(session=session, principal=principal, number=number))
-    return tickets.assign(
+    taken = tickets.assign(
         session=session,
         principal=principal,
         ticket=ticket,
@@ -228,6 +229,8 @@ def take_ticket(
         expected_version=expected_version,
         now=now,
     )
+    session.commit()
+    return taken
 
 
 def taken_message(*, session: Session, principal: Principal, number: int) -> str:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from support_portal.domain.roles import Role
 from support_portal.models import Ticket
-from support_portal.services import attachments, escalations, preferences, tickets
+from support_portal.services import attachments, escalations, tickets
 from support_portal.services.authz import Principal, require_role
 from support_portal.services.unit_of_work import on_ticket
 
@@ -107,23 +107,3 @@ def reopen(
         reason=reason,
         now=now,
     )
-
-
-def save_preferences(
-    *,
-    session: Session,
-    principal: Principal,
-    notify_email: bool,
-    notify_sms: bool,
-    phone: str | None,
-) -> str:
-    """The signed-in person's own notification settings; returns the phone as stored."""
-    user = preferences.update_preferences(
-        session=session,
-        principal=principal,
-        notify_email=notify_email,
-        notify_sms=notify_sms,
-        phone=phone,
-    )
-    session.commit()
-    return user.phone or ""

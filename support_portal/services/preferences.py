@@ -115,3 +115,24 @@ def get_preferences(*, session: Session, principal: Principal) -> User:
     if user is None or not user.is_active:
         raise Forbidden("Your account is not active. Please sign in again.")
     return user
+
+
+def save_preferences(
+    *,
+    session: Session,
+    principal: Principal,
+    notify_email: bool,
+    notify_sms: bool,
+    phone: str | None,
+) -> str:
+    """The use case behind the client settings and the staff profile: the signed-in person's
+    own notification settings, committed; returns the phone as stored."""
+    user = update_preferences(
+        session=session,
+        principal=principal,
+        notify_email=notify_email,
+        notify_sms=notify_sms,
+        phone=phone,
+    )
+    session.commit()
+    return user.phone or ""

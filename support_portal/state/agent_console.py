@@ -130,19 +130,17 @@ class AgentConsoleState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
 
-        def work(s):
-            ticket = agent_tickets.take_ticket(
-                session=s,
-                principal=principal,
-                number=int(number),
-                expected_version=int(version),
-                now=utcnow(),
-            )
-            s.commit()
-            return ticket.id
-
+        now = utcnow()
         try:
-            ticket_id = await in_db(work)
+            ticket = await in_db(
+                lambda s: agent_tickets.take_ticket(
+                    session=s,
+                    principal=principal,
+                    number=int(number),
+                    expected_version=int(version),
+                    now=now,
+                )
+            )
         except ServiceError as exc:
             message = str(exc)
             if isinstance(exc, Conflict):
@@ -155,7 +153,7 @@ class AgentConsoleState(ChatMemberState):
             await self._refresh_lists(principal)
             return rx.toast.error(message)
         await self._refresh_lists(principal)
-        ticket_changed_later(ticket_id)
+        ticket_changed_later(ticket.id)
         return rx.toast.success(f"Ticket #{number} is yours.")
 
     @rx.event

@@ -256,7 +256,7 @@ class ClientSettingsState(SessionState):
 
         try:
             self.phone = await in_db(
-                lambda s: client_actions.save_preferences(
+                lambda s: preferences.save_preferences(
                     session=s, principal=principal, notify_email=email, notify_sms=sms, phone=phone
                 )
             )

@@ -49,19 +49,16 @@ class StaffProfileState(SessionState):
             return self._turn_away(await self._current())
         email, sms, phone = self.notify_email, self.notify_sms, self.phone
 
-        def run(session):
-            user = preferences.update_preferences(
-                session=session,
-                principal=principal,
-                notify_email=email,
-                notify_sms=sms,
-                phone=phone,
-            )
-            session.commit()
-            return user.phone or ""
-
         try:
-            self.phone = await in_db(run)
+            self.phone = await in_db(
+                lambda s: preferences.save_preferences(
+                    session=s,
+                    principal=principal,
+                    notify_email=email,
+                    notify_sms=sms,
+                    phone=phone,
+                )
+            )
         except ValidationFailed as exc:
             # Keep what was typed so it can be corrected in place.
             self.phone_error = exc.errors.get("phone") or str(exc)

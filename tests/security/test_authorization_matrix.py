@@ -234,8 +234,8 @@ MATRIX: dict[str, Case] = {
         frozenset({"client", "colleague"}),
         prepare=_set_status(Status.RESOLVED),
     ),
-    "client_actions.save_preferences": Case(
-        lambda w, s, p: client_actions.save_preferences(
+    "preferences.save_preferences": Case(
+        lambda w, s, p: preferences.save_preferences(
             session=s, principal=p, notify_email=False, notify_sms=False, phone=None
         ),
         EVERYONE,

@@ -7,6 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from support_portal.api.middleware import UPLOAD_PATH, guard_uploads
+from support_portal.clock import utcnow
 from support_portal.services import auth
 from support_portal.testkit.factories import PASSWORD, make_user
 from support_portal.urls import SESSION_COOKIE
@@ -47,7 +48,7 @@ def client(upstream, session):
 def signed_in_token(session) -> str:
     user = make_user(session, "client")
     session.commit()
-    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
+    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=utcnow())
     return token
 
 

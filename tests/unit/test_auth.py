@@ -103,6 +103,7 @@ ATTACKER, OWNER = "203.0.113.7", "198.51.100.20"
 
 
 def try_sign_in(session, email, password, address="", now=None):
+    now = now or utcnow()
     try:
         auth.sign_in(
             session=session, email=email, password=password, client_address=address, now=now

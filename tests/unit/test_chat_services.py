@@ -291,7 +291,9 @@ def test_a_chat_moves_through_the_named_statuses_and_a_client_starts_afresh_afte
 
     chat = _waiting_chat(session, people, clock)
     seen = [chat.status]
-    chat_service.accept_chat(session=session, principal=people["agent"], chat_id=chat.id)
+    chat_service.accept_chat(
+        session=session, principal=people["agent"], chat_id=chat.id, now=utcnow()
+    )
     seen.append(chat.status)
     chat_service.mark_resolved(
         session=session, principal=people["agent"], chat_id=chat.id, now=clock()

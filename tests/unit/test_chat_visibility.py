@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from support_portal.clock import utcnow
 from support_portal.domain.chat_rules import ChatStatus
 from support_portal.services import attachments
 from support_portal.services import chat as chat_service
@@ -55,6 +56,7 @@ def test_a_chats_messages_and_files_are_shown_to_the_same_people(
         filename="shot.png",
         data=PNG,
         chat_id=chat.id,
+        now=utcnow(),
     )
     chat.status = status.value
     chat.agent_id = people["agent"].user_id if held else None
@@ -96,10 +98,18 @@ def test_an_agent_who_has_not_taken_a_waiting_chat_reads_it_but_adds_no_file(
             filename="shot.png",
             data=PNG,
             chat_id=chat.id,
+            now=utcnow(),
         )
-    chat_service.accept_chat(session=session, principal=people["agent"], chat_id=chat.id)
+    chat_service.accept_chat(
+        session=session, principal=people["agent"], chat_id=chat.id, now=utcnow()
+    )
     session.commit()
     stored = attachments.store_attachment(
-        session=session, principal=people["agent"], filename="shot.png", data=PNG, chat_id=chat.id
+        session=session,
+        principal=people["agent"],
+        filename="shot.png",
+        data=PNG,
+        chat_id=chat.id,
+        now=utcnow(),
     )
     assert stored.chat_id == chat.id

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from support_portal.clock import utcnow
 from support_portal.models import Notification, Ticket, User
 from support_portal.services import auth, preferences, tickets
 from support_portal.services import chat as chat_service
@@ -53,7 +54,9 @@ def _convert(session, clock, agent, client, **draft):
         client_msg_id="m1",
         now=clock(),
     )
-    chat_service.accept_chat(session=session, principal=principal(agent), chat_id=chat.id)
+    chat_service.accept_chat(
+        session=session, principal=principal(agent), chat_id=chat.id, now=utcnow()
+    )
     ticket = chat_service.convert_to_ticket(
         session=session,
         principal=principal(agent),
@@ -123,7 +126,7 @@ def test_staff_choose_email_or_sms_and_give_their_mobile_in_international_form(s
 
 
 def _signed_in(cls, session, user):
-    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
+    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=utcnow())
     state = cls(_reflex_internal_init=True)
     state.session_token = token
     return state

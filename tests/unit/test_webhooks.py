@@ -277,7 +277,11 @@ def test_confirm_by_sms_closes_a_resolved_ticket_and_reopen_reopens_it(api, sess
 def test_an_sms_reply_that_is_not_a_confirmation_reopens_a_resolved_ticket(api, session, world):
     ticket = world["newer"]
     tickets.change_status(
-        session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+        session=session,
+        principal=principal(world["agent"]),
+        ticket=ticket,
+        to="resolved",
+        now=utcnow(),
     )
     session.commit()
     inbound_sms(api, "Still no reminder texts going out", sid="SMreply")
@@ -289,9 +293,15 @@ def test_an_sms_from_a_client_whose_tickets_are_all_closed_reaches_the_latest(ap
     for t in ("older", "newer"):
         ticket = world[t]
         tickets.change_status(
-            session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+            session=session,
+            principal=principal(world["agent"]),
+            ticket=ticket,
+            to="resolved",
+            now=utcnow(),
         )
-        tickets.confirm_fix(session=session, principal=principal(world["client"]), ticket=ticket)
+        tickets.confirm_fix(
+            session=session, principal=principal(world["client"]), ticket=ticket, now=utcnow()
+        )
     session.commit()
     inbound_sms(api, "It is happening again", sid="SMclosed")
     assert fresh(session, Ticket, world["newer"].id).status == "in_progress"
@@ -458,7 +468,11 @@ def test_an_email_from_another_organization_is_not_threaded_into_the_ticket(api,
 def test_an_email_reply_to_a_resolved_ticket_reopens_it(api, session, world):
     ticket = world["older"]
     tickets.change_status(
-        session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+        session=session,
+        principal=principal(world["agent"]),
+        ticket=ticket,
+        to="resolved",
+        now=utcnow(),
     )
     session.commit()
     inbound_email(api, ticket, world["client"].email, "No, the reminders are still missing.")
