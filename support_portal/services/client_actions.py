@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from support_portal.domain.roles import Role
 from support_portal.models import Ticket
-from support_portal.services import attachments, escalations, preferences, tickets
+from support_portal.services import attachments, preferences, tickets
 from support_portal.services.authz import Principal, require_role
 from support_portal.services.unit_of_work import on_ticket
 
@@ -55,22 +55,6 @@ def add_details(
     )
     session.commit()
     return ticket.id  # type: ignore[return-value]
-
-
-def add_link(
-    *, session: Session, principal: Principal, number: str, url: str, title: str, now: datetime
-) -> int:
-    """A Loom walkthrough or another web link, added by the client; returns the ticket's id."""
-    return on_ticket(
-        escalations.add_link,
-        roles=CLIENT_ONLY,
-        session=session,
-        principal=principal,
-        number=number,
-        url=url,
-        title=title,
-        now=now,
-    )
 
 
 def confirm_fix(*, session: Session, principal: Principal, number: str, now: datetime) -> int:
