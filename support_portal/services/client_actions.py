@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from support_portal.domain.roles import Role
 from support_portal.models import Ticket
-from support_portal.services import attachments, escalations, tickets
+from support_portal.services import attachments, tickets
 from support_portal.services.authz import Principal, require_role
 from support_portal.services.unit_of_work import on_ticket
 
@@ -65,22 +65,6 @@ def add_details(
     return DetailsAdded(
         ticket_id=target.id,  # type: ignore[arg-type]
         follow_up_number=target.number if target.id != ticket.id else None,
-    )
-
-
-def add_link(
-    *, session: Session, principal: Principal, number: str, url: str, title: str, now: datetime
-) -> int:
-    """A Loom walkthrough or another web link, added by the client; returns the ticket's id."""
-    return on_ticket(
-        escalations.add_link,
-        roles=CLIENT_ONLY,
-        session=session,
-        principal=principal,
-        number=number,
-        url=url,
-        title=title,
-        now=now,
     )
 
 

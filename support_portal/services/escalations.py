@@ -23,6 +23,7 @@ from support_portal.services.authz import (
 )
 from support_portal.services.errors import Conflict, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
+from support_portal.services.unit_of_work import on_ticket
 from support_portal.settings import get_settings
 
 MAX_TITLE = 200
@@ -273,3 +274,20 @@ def escalation_views(
             }
         )
     return views
+
+
+def add_link_on_page(
+    *, session: Session, principal: Principal, number: str, url: str, title: str, now: datetime
+) -> int:
+    """A ticket page's "add a link", for its client and the team alike; commits the link,
+    its event and (from a client) the team's notification. Returns the ticket's id."""
+    return on_ticket(
+        add_link,
+        roles=(Role.CLIENT, Role.AGENT, Role.MANAGER),
+        session=session,
+        principal=principal,
+        number=number,
+        url=url,
+        title=title,
+        now=now,
+    )

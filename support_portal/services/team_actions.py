@@ -63,21 +63,6 @@ def change_status(
     )
 
 
-def add_link(
-    *, session: Session, principal: Principal, number: str, url: str, title: str, now: datetime
-) -> int:
-    return on_ticket(
-        escalations.add_link,
-        roles=TEAM,
-        session=session,
-        principal=principal,
-        number=number,
-        url=url,
-        title=title,
-        now=now,
-    )
-
-
 def schedule_zoom(
     *,
     session: Session,

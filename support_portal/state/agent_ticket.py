@@ -16,7 +16,7 @@ from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.timeline import EventKind, is_link, is_prose, team_text
 from support_portal.realtime import topics
 from support_portal.realtime.updates import ticket_changed_later
-from support_portal.services import agent_tickets, team_actions
+from support_portal.services import agent_tickets, escalations, team_actions
 from support_portal.services.errors import ServiceError, ValidationFailed
 from support_portal.services.notifications import format_local
 from support_portal.settings import get_settings
@@ -280,7 +280,7 @@ class AgentTicketState(SessionState):
     @rx.event
     async def add_link(self, form_data: dict[str, Any]):
         return await self._act(
-            team_actions.add_link,
+            escalations.add_link_on_page,
             "Link added.",
             clear=("link-url", "link-title"),
             prefix="link_",

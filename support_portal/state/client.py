@@ -10,7 +10,13 @@ from support_portal.domain.roles import Role
 from support_portal.realtime import topics
 from support_portal.realtime.ticket_live import TicketLive, live_topic
 from support_portal.realtime.updates import ticket_changed_later
-from support_portal.services import client_actions, client_views, preferences, tickets
+from support_portal.services import (
+    client_actions,
+    client_views,
+    escalations,
+    preferences,
+    tickets,
+)
 from support_portal.services.authz import Principal
 from support_portal.services.client_views import FileLink, TicketRow, TicketView, TimelineItem
 from support_portal.services.errors import NotFound, ServiceError, ValidationFailed
@@ -174,7 +180,7 @@ class ClientTicketState(SessionState):
         """A Loom walkthrough or another web link, added to the ticket by the client."""
         url, title = str(form.get("url", "")), str(form.get("title", ""))
         done = await self._act(
-            client_actions.add_link, error_field="link_error", url=url, title=title
+            escalations.add_link_on_page, error_field="link_error", url=url, title=title
         )
         if done:
             return [

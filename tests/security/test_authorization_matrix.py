@@ -209,17 +209,6 @@ MATRIX: dict[str, Case] = {
         ),
         frozenset({"client", "colleague"}),
     ),
-    "client_actions.add_link": Case(
-        lambda w, s, p: client_actions.add_link(
-            session=s,
-            principal=p,
-            number=str(w.ticket_a.number),
-            url=LOOM,
-            title="Walkthrough",
-            now=utcnow(),
-        ),
-        frozenset({"client", "colleague"}),
-    ),
     "client_actions.confirm_fix": Case(
         lambda w, s, p: client_actions.confirm_fix(
             session=s, principal=p, number=str(w.ticket_a.number), now=utcnow()
@@ -260,17 +249,6 @@ MATRIX: dict[str, Case] = {
             to="in_progress",
             reason="",
             expected_version=w.ticket_a.version,
-            now=utcnow(),
-        ),
-        TEAM,
-    ),
-    "team_actions.add_link": Case(
-        lambda w, s, p: team_actions.add_link(
-            session=s,
-            principal=p,
-            number=str(w.ticket_a.number),
-            url=LOOM,
-            title="Walkthrough",
             now=utcnow(),
         ),
         TEAM,
@@ -503,6 +481,17 @@ MATRIX: dict[str, Case] = {
     "escalations.add_link": Case(
         lambda w, s, p: escalations.add_link(
             session=s, principal=p, ticket=w.ticket_a, url=LOOM, title="Walkthrough", now=utcnow()
+        ),
+        ORG_A,
+    ),
+    "escalations.add_link_on_page": Case(
+        lambda w, s, p: escalations.add_link_on_page(
+            session=s,
+            principal=p,
+            number=str(w.ticket_a.number),
+            url=LOOM,
+            title="Walkthrough",
+            now=utcnow(),
         ),
         ORG_A,
     ),
