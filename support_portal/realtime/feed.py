@@ -2,7 +2,8 @@
 
 Every committed ticket change leaves a `live_change` row (`db.change_feed`), whichever
 process made it: an inbound SMS or email webhook, a delivery status, the REST API, the SLA
-and auto-close jobs in `support-portal worker`. Each web worker looks at the feed every
+and auto-close jobs in `support-portal worker`. Pushed to the board, the client's ticket
+pages and ticket lists, and the team's ticket pages. Each web worker looks at the feed every
 `live_poll_seconds`; one worker among all takes each turn (a short claim) and moves a cursor
 they share, and the pushes go through the usual topics, so with Redis they reach the tabs
 of every worker. A ticket changed several times in one turn is pushed once.
@@ -26,6 +27,7 @@ from support_portal.services import live_feed
 from support_portal.settings import get_settings
 from support_portal.state.agent_ticket import push_team_ticket
 from support_portal.state.board import broadcast_board_changed
+from support_portal.state.client import push_ticket_lists
 from support_portal.state.session import in_db
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ async def follow_once(*, now: datetime) -> int:
     ticket_ids = sorted({c.ticket_id for c in changes})
     for ticket_id in ticket_ids:
         await push_ticket_update(ticket_id)
+        await push_ticket_lists(ticket_id)
         await push_team_ticket(ticket_id)
     if ticket_ids:
         await broadcast_board_changed()

@@ -34,21 +34,53 @@ __all__ = [
 ]
 
 
+def list_topic(user_id: int) -> str:
+    """A client's open ticket lists (per viewer: times read in their own time zone)."""
+    return f"tickets:viewer:{int(user_id)}"
+
+
+async def push_ticket_lists(ticket_id: int) -> int:
+    """Rebuild the open ticket list of every client of the ticket's organization.
+
+    Call after committing a change to the ticket, never from a handler of such a page.
+    Each tab's list is rebuilt for its own user, whose sign-in is checked again.
+    """
+    viewers = await in_db(lambda s: client_views.client_viewers(session=s, ticket_id=ticket_id))
+
+    async def refresh(page: ClientState) -> None:
+        if page.loaded:
+            await page._fill()
+
+    updated = 0
+    for viewer in viewers:
+        if viewer.user_id is not None:
+            updated += await topics.publish(list_topic(viewer.user_id), ClientState, refresh)
+    return updated
+
+
 class ClientState(SessionState):
     """`/client`: every ticket of the client's organization."""
 
     tickets: list[TicketRow] = []
     loaded: bool = False
 
-    @rx.event
-    async def on_load(self):
+    async def _fill(self) -> bool:
         principal = await self._require(Role.CLIENT)
         if principal is None:
-            return self._turn_away(await self._current())
+            return False
         self.tickets = await in_db(
             lambda s: client_views.list_my_tickets(session=s, principal=principal, now=utcnow())
         )
         self.loaded = True
+        return True
+
+    @rx.event
+    async def on_load(self):
+        if not await self._fill():
+            return self._turn_away(await self._current())
+        if self._principal is not None and self._principal.user_id is not None:
+            # The list shows only the organization's own tickets, read as this user.
+            await self._join_topic(list_topic(self._principal.user_id))
         return None
 
 

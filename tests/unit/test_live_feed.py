@@ -21,6 +21,7 @@ from support_portal.realtime.ticket_live import TicketLive, live_topic
 from support_portal.services import auth, inbound, live_feed, tickets
 from support_portal.services.live_feed import Change
 from support_portal.state.agent_ticket import AgentTicketState, team_topic
+from support_portal.state.client import ClientState, list_topic
 from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
 from tests.fake_tabs import fake_tabs
 
@@ -99,6 +100,42 @@ async def test_an_sla_step_of_the_worker_reaches_the_open_agent_page(
         after = tabs.state("agent-tab", AgentTicketState).events
         assert len(after) > len(before)
         assert any("breach" in e["summary"].lower() for e in after)
+
+
+async def test_a_status_change_made_by_another_process_reaches_the_clients_ticket_list(
+    session, clock, monkeypatch
+):
+    org_client = make_user(session, "client")
+    stranger = make_user(session, "client")  # of another organization
+    manager = make_user(session, "manager")
+    ticket = make_ticket(session, requester=org_client, now=clock())
+    session.commit()
+    with fake_tabs(monkeypatch) as tabs:
+        for tab, user in (("list-tab", org_client), ("stranger-tab", stranger)):
+            token, _ = auth.sign_in(
+                session=session, email=user.email, password=PASSWORD, now=_wall()
+            )
+            tabs.open(tab)
+            page = tabs.state(tab, ClientState)
+            page.session_token = token
+            assert await ClientState.on_load.fn(page) is None
+            await topics.registry().join(
+                list_topic(user.id), tab, until=time.time() + 600, owner=tab
+            )
+        [row] = tabs.state("list-tab", ClientState).tickets
+        assert row.status == "new"
+        await feed.follow_once(now=_wall())
+
+        # The REST API or the worker (here, straight through the service) moves the ticket.
+        tickets.change_status(
+            session=session, principal=principal(manager), ticket=ticket, to="in_progress"
+        )
+        session.commit()
+
+        assert await feed.follow_once(now=_wall()) == 1
+        [row] = tabs.state("list-tab", ClientState).tickets
+        assert row.status == "in_progress"
+        assert tabs.state("stranger-tab", ClientState).tickets == []
 
 
 def test_a_rolled_back_change_leaves_nothing_in_the_feed(session, clock):
