@@ -26,10 +26,10 @@ from support_portal.services.authz import Principal
 from support_portal.state.agent_console import AgentConsoleState
 from support_portal.state.board import BoardState
 from support_portal.state.chat import ClientChatState
-from tests.e2e.app_world import AppWorld, app_database, draft, make_people, tag
+from support_portal.testkit import live_app
+from support_portal.testkit.factories import good_draft
+from tests.e2e.app_world import AppWorld, app_database, make_people, tag
 from tests.e2e.conftest import DEMO_PASSWORD
-
-live_app = pytest.importorskip("tests.live_app", reason="the websocket client is not on main")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def world(app_env, app_url) -> AppWorld:
         ticket = tickets.create_ticket(
             session=s,
             principal=manager,
-            draft=draft(title=f"Wire secret ticket {sfx}"),
+            draft=good_draft(title=f"Wire secret ticket {sfx}"),
             organization_id=people["client_a"].organization_id,
             requester_id=people["client_a"].id,
         )
