@@ -1,7 +1,7 @@
 """Forged events sent over a real websocket to the running app, as a tampered browser would.
 
 A client of org B, signed in with a real session, speaks Reflex's socket.io protocol directly
-(tests/live_app.py) and calls handlers of pages that are not theirs with org A's ids. The app
+(testkit/live_app.py) and calls handlers of pages that are not theirs with org A's ids. The app
 answers with a refusal; nothing of org A arrives in any state delta or event, and nothing
 changes in the database.
 """
