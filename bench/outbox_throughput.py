@@ -26,6 +26,7 @@ ROUNDS = int(os.environ.get("BENCH_OUTBOX_ROUNDS", "3"))
 
 def _queue(engine, n_tickets: int) -> int:  # noqa: ANN001
     """n tickets, each queuing a team email, a client email and a client SMS."""
+    from support_portal.clock import utcnow
     from support_portal.models import Notification, Organization, User
     from support_portal.services import tickets
     from support_portal.services.accounts import create_organization, create_user
@@ -58,6 +59,7 @@ def _queue(engine, n_tickets: int) -> int:  # noqa: ANN001
                 draft=good_draft(title=f"Reminder SMS skipped for contact {i}"),
                 organization_id=org.id,  # type: ignore[arg-type]
                 requester_id=client.id,  # type: ignore[arg-type]
+                now=utcnow(),
             )
         s.commit()
         return s.exec(

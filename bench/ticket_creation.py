@@ -21,6 +21,7 @@ def main() -> dict[str, float]:
     tmp = tempfile.mkdtemp()
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
     os.environ["DB_URL"] = url
+    from support_portal.clock import utcnow
     from support_portal.db import get_engine
     from support_portal.models import Notification, TicketEvent
     from support_portal.services import tickets
@@ -62,6 +63,7 @@ def main() -> dict[str, float]:
                 draft=good_draft(title=f"Reminder SMS skipped {i}"),
                 organization_id=org_id,
                 requester_id=client_id,
+                now=utcnow(),
             )
             s.commit()
 

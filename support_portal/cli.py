@@ -7,6 +7,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
+from support_portal.clock import utcnow
 from support_portal.services.errors import ServiceError
 
 
@@ -110,7 +111,9 @@ def _cmd_create_api_key(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         principal = _acting_manager(session, args.manager)
-        plaintext, api_key = create_api_key(session=session, principal=principal, name=args.name)
+        plaintext, api_key = create_api_key(
+            session=session, principal=principal, name=args.name, now=utcnow()
+        )
         session.commit()
     print(f"Created API key {api_key.name!r} (prefix {api_key.prefix}) for {principal.email}.")
     print("Copy it now; it is stored only as a hash and cannot be shown again:")
@@ -124,7 +127,9 @@ def _cmd_revoke_api_key(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         principal = _acting_manager(session, args.manager)
-        api_key = revoke_api_key(session=session, principal=principal, prefix=args.prefix)
+        api_key = revoke_api_key(
+            session=session, principal=principal, prefix=args.prefix, now=utcnow()
+        )
         session.commit()
     print(f"Revoked API key {api_key.name!r} (prefix {api_key.prefix}).")
     return 0

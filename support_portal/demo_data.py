@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, func, select
 
 from support_portal.clock import utcnow
+from support_portal.domain.chat_rules import ChatStatus
 from support_portal.domain.lifecycle import Status
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.models import ChatMessage, ChatSession, Notification, User
@@ -363,7 +364,7 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> None:
             now=t0,  # type: ignore[arg-type]
         )
         chat.ticket_id = ticket.id
-        chat.status = "converted"
+        chat.status = ChatStatus.CONVERTED.value
         chat.ended_at = t0
         _walk_to(
             session,
@@ -398,7 +399,7 @@ def _demo_chat(
         organization_id=org_id,
         client_id=client.id,
         agent_id=agent.user_id,  # type: ignore[arg-type]
-        status="active",
+        status=ChatStatus.ACTIVE.value,
         topic=problem[:120],
         created_at=start,
         accepted_at=start + timedelta(minutes=1),
@@ -494,7 +495,7 @@ def _waiting_chats(session: Session, clients: list[tuple[int, User]], now: datet
         chat = ChatSession(
             organization_id=org_id,
             client_id=client.id,
-            status="waiting",  # type: ignore[arg-type]
+            status=ChatStatus.WAITING.value,
             topic=text,
             created_at=start,
             last_message_at=start,

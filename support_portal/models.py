@@ -74,6 +74,18 @@ class LoginAttempt(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class SignInThrottle(SQLModel, table=True):
+    """Sign-in tries in the current window, per email or client address (see
+    `services/sign_in_throttle.py`); changed only by single UPDATE statements."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(primary_key=True, max_length=400)
+    tries: int = 0
+    window_started_at: datetime = _ts()
+    locked_retry_at: datetime | None = _ts(default=None)
+
+
 class ChatSession(SQLModel, table=True):
     __tablename__ = "chat_session"
 
@@ -159,6 +171,30 @@ class Ticket(SQLModel, table=True):
     # flush matches no row and fails (StaleDataError, turned into a Conflict for the user).
     # The services bump `version` themselves, hence no generator.
     __mapper_args__ = {"version_id_col": _TICKET_VERSION, "version_id_generator": False}
+
+
+class SlaResult(SQLModel, table=True):
+    """What one SLA promise was and how it was kept, written when it is decided.
+
+    First response and resolution: one row each per ticket (a reopen removes the resolution
+    row until the ticket is resolved again). The 48-hour update promise: one row per
+    stretch of time the team held the ticket between public updates, written when the
+    stretch ends (an update, a pause, a resolve), with who held it.
+    """
+
+    __tablename__ = "sla_result"
+    __table_args__ = (Index("ix_sla_result_target_decided", "target", "decided_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    target: str = Field(max_length=16)
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    started_at: datetime = _ts()
+    due_at: datetime = _ts()
+    # When the promise was met, or the stretch ended; `met` says which side of due it fell.
+    decided_at: datetime = _ts()
+    met: bool = True
+    breached_at: datetime | None = _ts(default=None)
 
 
 class TicketEvent(SQLModel, table=True):
@@ -300,4 +336,20 @@ class ZoomEscalation(SQLModel, table=True):
     resolved_on_call: bool | None = None
     outcome_at: datetime | None = _ts(default=None)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _created()
+
+
+class LiveChange(SQLModel, table=True):
+    """One committed change to a ticket, for the web workers to push to the pages showing it.
+
+    Written by `db.change_feed` in the transaction of the change itself, whatever process
+    made it (web worker, job worker, webhook, REST API); read by id order and pruned after a
+    while, so it stays small.
+    """
+
+    __tablename__ = "live_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(index=True)
+    kind: str = Field(default="ticket", max_length=20)
     created_at: datetime = _created()

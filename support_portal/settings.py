@@ -26,12 +26,16 @@ class Settings(BaseSettings):
     session_hours: float = 12.0
     login_max_failures: int = 5
     login_lockout_minutes: float = 15.0
+    # While an email is locked, an address that has not been failing may try this often.
+    login_locked_retry_seconds: float = 30.0
 
     # Live chat
     chat_escalation_minutes: float = 15.0
 
-    # Attachments
+    # Attachments: each file, and one upload request (several files together); a larger
+    # request is refused before its body is read.
     max_upload_mb: float = 10.0
+    max_upload_request_mb: float = 30.0
 
     # Notifications
     sendgrid_api_key: str | None = None
@@ -62,6 +66,9 @@ class Settings(BaseSettings):
     update_interval_hours: float = 48.0
     auto_close_reminder_days: float = 3.0
     auto_close_days: float = 7.0
+    # A client's reply reopens a ticket closed up to this many days ago; later it starts a
+    # new ticket linked to the closed one.
+    reopen_closed_days: float = 14.0
     # Business hours per priority; JSON in the environment, e.g. {"urgent": 1, "high": 4, ...}
     sla_first_response_hours: dict[str, float] = Field(
         default_factory=lambda: {"urgent": 1, "high": 4, "normal": 24, "low": 24}
@@ -74,6 +81,8 @@ class Settings(BaseSettings):
     board_closed_days: float = 7.0
     # Open boards are rebuilt this often even when no ticket changed (SLA badges age).
     board_refresh_seconds: float = 60.0
+    # Open pages learn of changes made by other processes (webhooks, API, job worker) this often.
+    live_poll_seconds: float = 1.0
     jobs_in_process: bool = True
     jobs_interval_seconds: float = 5.0
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from support_portal import urls
 from support_portal.api.app import build_api
+from support_portal.api.middleware import guard_uploads
 from support_portal.jobs.runner import run_in_background
 from support_portal.pages.agent import agent_page
 from support_portal.pages.agent_ticket import agent_ticket_page
@@ -17,6 +18,8 @@ from support_portal.pages.manager import manager_page
 from support_portal.pages.manager_notifications import manager_notifications_page
 from support_portal.pages.manager_reports import manager_reports_page
 from support_portal.pages.manager_systemic import manager_systemic_page
+from support_portal.pages.staff_profile import staff_profile_page
+from support_portal.realtime.feed import run_feed
 from support_portal.realtime.updates import after_job_tick, run_board_clock
 from support_portal.state.agent import AgentState
 from support_portal.state.agent_ticket import AgentTicketState
@@ -24,6 +27,7 @@ from support_portal.state.board import BoardState
 from support_portal.state.client import ClientSettingsState, ClientState, ClientTicketState
 from support_portal.state.login import LoginState
 from support_portal.state.manager_notifications import ManagerNotificationsState
+from support_portal.state.profile import StaffProfileState
 from support_portal.state.reports import ReportsState
 from support_portal.state.session import backend_error_toast
 from support_portal.state.systemic import SystemicState
@@ -34,7 +38,8 @@ def index() -> rx.Component:
 
 
 app = rx.App(
-    api_transformer=build_api(),
+    # Our routes first, then middleware around everything the backend serves.
+    api_transformer=[build_api(), guard_uploads],
     backend_exception_handler=backend_error_toast,
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),
@@ -96,6 +101,12 @@ app.add_page(
     title="Systemic issues · Support Portal",
     on_load=SystemicState.on_load,
 )
+app.add_page(
+    staff_profile_page,
+    route=urls.STAFF_PROFILE,
+    title="My notifications · Support Portal",
+    on_load=StaffProfileState.on_load,
+)
 
 
 async def _after_job_tick(done: dict[str, int]) -> None:
@@ -105,3 +116,4 @@ async def _after_job_tick(done: dict[str, int]) -> None:
 
 app.register_lifespan_task(run_in_background, after_tick=_after_job_tick)
 app.register_lifespan_task(run_board_clock)
+app.register_lifespan_task(run_feed)

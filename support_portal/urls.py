@@ -6,6 +6,8 @@ CLIENT_TICKET = "/client/tickets/[number]"
 CLIENT_SETTINGS = "/client/settings"
 AGENT = "/agent"
 AGENT_TICKET = "/agent/tickets/[number]"
+# A team member's own notification settings (agents and managers).
+STAFF_PROFILE = "/profile"
 MANAGER = "/manager"
 MANAGER_NOTIFICATIONS = "/manager/notifications"
 MANAGER_REPORTS = "/manager/reports"

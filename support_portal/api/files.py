@@ -9,6 +9,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from support_portal import urls
+from support_portal.clock import utcnow
 from support_portal.db import session_scope
 from support_portal.services import auth
 from support_portal.services.attachments import open_attachment
@@ -25,7 +26,7 @@ def _not_found() -> Response:
 def _serve(request: Request) -> Response:
     token = request.cookies.get(urls.SESSION_COOKIE)
     with session_scope() as session:
-        principal = auth.principal_for_token(session=session, token=token)
+        principal = auth.principal_for_token(session=session, token=token, now=utcnow())
         if principal is None:
             return JSONResponse({"error": "Sign in to see this file."}, status_code=401)
         try:

@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from support_portal.api import schemas
+from support_portal.api import in_db, schemas
 from support_portal.api.openapi import openapi_document
+from support_portal.clock import utcnow
 from support_portal.db import session_scope
 from support_portal.domain.lifecycle import STATUS_LABELS, Status
 from support_portal.domain.ticket_quality import TicketDraft
@@ -28,6 +29,7 @@ from support_portal.services.errors import (
     NotFound,
     ServiceError,
     Throttled,
+    Unavailable,
     ValidationFailed,
 )
 
@@ -42,6 +44,7 @@ _SERVICE_STATUS: list[tuple[type[ServiceError], int]] = [
     (Forbidden, 403),
     (Conflict, 409),
     (Throttled, 429),
+    (Unavailable, 503),
 ]
 
 
@@ -88,9 +91,9 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key", "").strip() or None
 
 
-def _authenticated_key(request: Request) -> ApiKey:
-    with session_scope() as session:
-        api_key = api_keys.authenticate(session, presented_key(request))
+async def _authenticated_key(request: Request) -> ApiKey:
+    presented = presented_key(request)
+    api_key = await in_db(lambda s: api_keys.authenticate(s, presented))
     if api_key is None:
         raise ApiError(
             401,
@@ -133,51 +136,54 @@ def parse_ticket_create(raw: bytes) -> schemas.TicketCreate:
         raise ApiError(422, "The request has invalid fields.", _field_errors(exc)) from exc
 
 
-def _create(api_key: ApiKey, body: schemas.TicketCreate) -> schemas.TicketCreated:
+async def _create(api_key: ApiKey, body: schemas.TicketCreate) -> schemas.TicketCreated:
     fields = body.model_dump(exclude={"client_email", "transcript"})
     transcript = [m.model_dump(mode="json") for m in body.transcript]
-    with session_scope() as session:
-        ticket = tickets_api.create_ticket_via_api(
-            session=session,
+    now = utcnow()
+    ticket = await in_db(
+        lambda s: tickets_api.create_ticket_via_api(
+            session=s,
             api_key=api_key,
             client_email=body.client_email,
             draft=TicketDraft(**fields),
             transcript=transcript,
+            now=now,
         )
-        session.commit()
-        return schemas.TicketCreated(
-            number=ticket.number,  # type: ignore[arg-type]
-            status=ticket.status,
-            priority=ticket.priority,
-            title=ticket.title,
-            created_at=ticket.created_at,
-            url=f"{PREFIX}/tickets/{ticket.number}",
-        )
+    )
+    return schemas.TicketCreated(
+        number=ticket.number,  # type: ignore[arg-type]
+        status=ticket.status,
+        priority=ticket.priority,
+        title=ticket.title,
+        created_at=ticket.created_at,
+        url=f"{PREFIX}/tickets/{ticket.number}",
+    )
 
 
-def _read(api_key: ApiKey, number: str) -> schemas.TicketStatus:
-    with session_scope() as session:
-        view = tickets_api.ticket_status(session=session, api_key=api_key, number=number)
-        t = view.ticket
-        return schemas.TicketStatus(
-            number=t.number,  # type: ignore[arg-type]
-            title=t.title,
-            status=t.status,
-            status_label=STATUS_LABELS.get(Status(t.status), t.status),
-            priority=t.priority,
-            category=t.category,
-            affected_area=t.affected_area,
-            organization=view.organization,
-            source=t.source,
-            created_at=t.created_at,
-            updated_at=t.updated_at,
-            first_response_at=t.first_response_at,
-            resolved_at=t.resolved_at,
-            closed_at=t.closed_at,
-            timeline=[
-                schemas.TimelineItem(kind=e.kind, at=e.at, summary=e.summary) for e in view.timeline
-            ],
-        )
+async def _read(api_key: ApiKey, number: str) -> schemas.TicketStatus:
+    view = await in_db(
+        lambda s: tickets_api.ticket_status(session=s, api_key=api_key, number=number)
+    )
+    t = view.ticket
+    return schemas.TicketStatus(
+        number=t.number,  # type: ignore[arg-type]
+        title=t.title,
+        status=t.status,
+        status_label=STATUS_LABELS.get(Status(t.status), t.status),
+        priority=t.priority,
+        category=t.category,
+        affected_area=t.affected_area,
+        organization=view.organization,
+        source=t.source,
+        created_at=t.created_at,
+        updated_at=t.updated_at,
+        first_response_at=t.first_response_at,
+        resolved_at=t.resolved_at,
+        closed_at=t.closed_at,
+        timeline=[
+            schemas.TimelineItem(kind=e.kind, at=e.at, summary=e.summary) for e in view.timeline
+        ],
+    )
 
 
 def _json(model: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -186,16 +192,16 @@ def _json(model: Any, status: int = 200, headers: dict[str, str] | None = None) 
 
 @endpoint
 async def create_ticket(request: Request) -> Response:
-    api_key = await run_in_threadpool(_authenticated_key, request)
+    api_key = await _authenticated_key(request)
     body = parse_ticket_create(await _read_body(request))
-    created = await run_in_threadpool(_create, api_key, body)
+    created = await _create(api_key, body)
     return _json(created, 201, headers={"Location": created.url})
 
 
 @endpoint
 async def read_ticket(request: Request) -> Response:
-    api_key = await run_in_threadpool(_authenticated_key, request)
-    view = await run_in_threadpool(_read, api_key, request.path_params["number"])
+    api_key = await _authenticated_key(request)
+    view = await _read(api_key, request.path_params["number"])
     return _json(view)
 
 

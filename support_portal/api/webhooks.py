@@ -1,8 +1,11 @@
 """Provider webhooks: Twilio status and inbound SMS, SendGrid events and Inbound Parse.
 
-Each route checks the provider's signature (or the secret in the URL) first; a request that
-fails the check gets 403, changes nothing, and leaves a refused receipt for the record.
-The database work runs in a thread; the logic lives in `services.inbound`.
+Each route checks the provider's signature (or the secret in the URL) before it parses anything:
+the Twilio routes read the raw body (capped in size) and check the signature over it, so a forged
+call never reaches a form parser. A refused call gets 403, changes nothing and writes no row: it
+is logged and counted per provider in this process (`refusal_counts`), so a flood of forged calls
+cannot fill the database. Each call is one use case of `services.inbound`, run off the event
+loop by `api.in_db`.
 """
 
 from __future__ import annotations
@@ -11,47 +14,72 @@ import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections import Counter
+from urllib.parse import parse_qsl
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from support_portal.api import in_db
 from support_portal.clock import utcnow
-from support_portal.db import session_scope
 from support_portal.services import inbound
 from support_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 TWILIO_STATUS = "/api/webhooks/twilio/status"
 TWILIO_INBOUND = "/api/webhooks/twilio/inbound"
 SENDGRID_EVENTS = "/api/webhooks/sendgrid/events"
 SENDGRID_INBOUND = "/api/webhooks/sendgrid/inbound"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Twilio posts a few hundred bytes of form fields; SendGrid batches events up to about 1 MB.
+MAX_TWILIO_BYTES = 64 * 1024
+MAX_SENDGRID_EVENTS_BYTES = 4 * 1024 * 1024
+
+_refusals: Counter[str] = Counter()
 
 
-async def _in_db(fn: Callable[[Any], T]) -> T:
-    def run() -> T:
-        with session_scope() as session:
-            result = fn(session)
-            session.commit()
-            return result
-
-    return await run_in_threadpool(run)
+class BodyTooLarge(Exception):
+    pass
 
 
-async def _refuse(provider: str, detail: str) -> Response:
-    log.warning("refused %s webhook: %s", provider, detail)
-    await _in_db(
-        lambda s: inbound.record_receipt(
-            s, provider=provider, event_id=None, accepted=False, detail=detail
-        )
+def refusal_counts() -> dict[str, int]:
+    """Refused calls per provider route since this process started."""
+    return dict(_refusals)
+
+
+def _refuse(provider: str, detail: str, request: Request) -> Response:
+    # A counter and a log line, never a row: forged calls cost the attacker, not the database.
+    _refusals[provider] += 1
+    client = request.client.host if request.client else "?"
+    log.warning(
+        "refused %s webhook from %s: %s (%d refused so far)",
+        provider,
+        client,
+        detail,
+        _refusals[provider],
     )
     return PlainTextResponse("Forbidden", status_code=403)
+
+
+async def _raw_body(request: Request, limit: int) -> bytes:
+    """The body, given up on once it passes `limit` rather than read whole into memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large() -> Response:
+    return PlainTextResponse("Payload too large", status_code=413)
 
 
 def _twilio_url(request: Request) -> str:
@@ -63,16 +91,24 @@ def _twilio_url(request: Request) -> str:
 
 
 async def _twilio_form(request: Request, provider: str) -> dict[str, str] | Response:
+    """The signed form fields, or the refusal; the signature is checked on the raw body."""
     from twilio.request_validator import RequestValidator
 
     token = get_settings().twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
-    form = await request.form()
-    params = {k: str(v) for k, v in form.items()}
     if not token or not signature:
-        return await _refuse(provider, "missing signature or auth token")
+        return _refuse(provider, "missing signature or auth token", request)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return _refuse(provider, f"unexpected content type {content_type!r}", request)
+    try:
+        raw = await _raw_body(request, MAX_TWILIO_BYTES)
+    except BodyTooLarge:
+        return _too_large()
+    # Twilio signs the URL plus every posted field; parse them from the bytes we hold.
+    params = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     if not RequestValidator(token).validate(_twilio_url(request), params, signature):
-        return await _refuse(provider, "wrong signature")
+        return _refuse(provider, "wrong signature", request)
     return params
 
 
@@ -84,20 +120,11 @@ async def twilio_status(request: Request) -> Response:
     status = params.get("MessageStatus") or params.get("SmsStatus") or ""
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        if not inbound.record_receipt(
-            session, provider="twilio_status", event_id=f"{sid}:{status}", accepted=True
-        ):
-            return  # a repeat of a callback already applied
-        inbound.twilio_status(
-            session,
-            message_sid=sid,
-            status=status,
-            error_code=params.get("ErrorCode"),
-            now=now,
+    await in_db(
+        lambda s: inbound.receive_twilio_status(
+            s, message_sid=sid, status=status, error_code=params.get("ErrorCode"), now=now
         )
-
-    await _in_db(apply)
+    )
     return Response(status_code=204)
 
 
@@ -108,17 +135,17 @@ async def twilio_inbound(request: Request) -> Response:
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        if not inbound.record_receipt(
-            session, provider="twilio_inbound", event_id=sid or None, accepted=True
-        ):
-            return
-        outcome = inbound.inbound_sms(
-            session, from_phone=params.get("From", ""), body=params.get("Body", ""), now=now
+    outcome = await in_db(
+        lambda s: inbound.receive_sms(
+            s,
+            message_sid=sid,
+            from_phone=params.get("From", ""),
+            body=params.get("Body", ""),
+            now=now,
         )
+    )
+    if outcome is not None:
         log.info("inbound SMS %s: %s %s", sid, outcome.action, outcome.ticket_number or "")
-
-    await _in_db(apply)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
@@ -137,11 +164,16 @@ def _sendgrid_signature_ok(raw: str, signature: str, timestamp: str) -> bool:
 async def sendgrid_events(request: Request) -> Response:
     from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
 
-    raw = (await request.body()).decode("utf-8", "replace")
     signature = request.headers.get(EventWebhookHeader.SIGNATURE, "")
     timestamp = request.headers.get(EventWebhookHeader.TIMESTAMP, "")
+    if not signature or not timestamp:
+        return _refuse("sendgrid_events", "missing signature", request)
+    try:
+        raw = (await _raw_body(request, MAX_SENDGRID_EVENTS_BYTES)).decode("utf-8", "replace")
+    except BodyTooLarge:
+        return _too_large()
     if not _sendgrid_signature_ok(raw, signature, timestamp):
-        return await _refuse("sendgrid_events", "missing or wrong signature")
+        return _refuse("sendgrid_events", "wrong signature", request)
     try:
         events = json.loads(raw)
     except ValueError:
@@ -150,20 +182,7 @@ async def sendgrid_events(request: Request) -> Response:
         events = [events]
     now = utcnow()
 
-    def apply(session) -> int:  # type: ignore[no-untyped-def]
-        applied = 0
-        for event in events:
-            if not isinstance(event, dict):
-                continue
-            event_id = str(event.get("sg_event_id") or "") or None
-            if event_id and not inbound.record_receipt(
-                session, provider="sendgrid_events", event_id=event_id, accepted=True
-            ):
-                continue  # SendGrid retries deliver the same event again
-            applied += int(inbound.sendgrid_event(session, event=event, now=now))
-        return applied
-
-    await _in_db(apply)
+    await in_db(lambda s: inbound.receive_sendgrid_events(s, events=events, now=now))
     return Response(status_code=204)
 
 
@@ -171,16 +190,14 @@ async def sendgrid_inbound(request: Request) -> Response:
     secret = get_settings().sendgrid_inbound_secret
     given = request.query_params.get("secret", "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-        return await _refuse("sendgrid_inbound", "missing or wrong secret")
+        return _refuse("sendgrid_inbound", "missing or wrong secret", request)
     form = await request.form()
     files: list[inbound.InboundFile] = []
     for value in form.values():
         if hasattr(value, "read") and hasattr(value, "filename"):
             files.append(
                 inbound.InboundFile(
-                    filename=value.filename or "attachment",
-                    content_type=value.content_type or "application/octet-stream",
-                    data=await value.read(),
+                    filename=value.filename or "attachment", data=await value.read()
                 )
             )
     to = str(form.get("to") or "")
@@ -191,19 +208,9 @@ async def sendgrid_inbound(request: Request) -> Response:
     text = str(form.get("text") or "")
     now = utcnow()
 
-    def apply(session) -> None:  # type: ignore[no-untyped-def]
-        outcome = inbound.inbound_email(
-            session, to=to, sender=sender, text=text, files=files, now=now
-        )
-        inbound.record_receipt(
-            session,
-            provider="sendgrid_inbound",
-            event_id=None,
-            accepted=outcome.action != "ignored",
-            detail=f"{outcome.action} {outcome.ticket_number or ''} {outcome.detail}".strip(),
-        )
-
-    await _in_db(apply)
+    await in_db(
+        lambda s: inbound.receive_email(s, to=to, sender=sender, text=text, files=files, now=now)
+    )
     # 200 even when ignored: SendGrid would otherwise retry a message we will never take.
     return PlainTextResponse("OK")
 

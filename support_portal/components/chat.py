@@ -11,11 +11,27 @@ from support_portal.components.links import rich_text
 # One interval for the whole page: every timer element is updated from its start time, so no
 # event goes to the server per second. The flag element beside a timer is shown once the
 # threshold passes; the server computes the same flag from stored times on every load.
+# A timer of a chat the agent holds (`data-alert`) also alerts them as it passes: a toast,
+# once per chat in this tab, and the tab's title while any of their chats is over the time,
+# so the alert is seen from another tab too.
 TIMER_JS = """
 if (!window.__chatTimers) {
   const pad = (n) => String(n).padStart(2, "0");
+  const MARK = "\u26a0 ";
+  const alerted = new Set(JSON.parse(sessionStorage.getItem("chat-alerts") || "[]"));
+  const alertOnce = (el, flag) => {
+    const id = el.dataset.chatId;
+    if (alerted.has(id)) return;
+    const toast = window.__reflex?.["$/utils/state"]?.refs?.__toast;
+    if (!toast) return;  // the app is not mounted yet: try again at the next tick
+    alerted.add(id);
+    sessionStorage.setItem("chat-alerts", JSON.stringify([...alerted]));
+    toast.warning(el.dataset.alert + ": " + flag.textContent, {id: "chat-alert-" + id,
+      duration: 20000});
+  };
   const tick = () => {
     const now = Date.now();
+    let overdue = "";
     document.querySelectorAll("[data-chat-timer]").forEach((el) => {
       const started = Number(el.dataset.startedMs);
       if (!started) return;
@@ -23,8 +39,20 @@ if (!window.__chatTimers) {
       el.textContent = pad(Math.floor(secs / 60)) + ":" + pad(secs % 60);
       const flag = document.getElementById(el.dataset.flagId);
       const threshold = Number(el.dataset.thresholdSeconds);
-      if (flag && threshold && secs >= threshold) flag.hidden = false;
+      if (flag && threshold && secs >= threshold) {
+        flag.hidden = false;
+        if (el.dataset.alert) {
+          alertOnce(el, flag);
+          overdue = overdue || flag.textContent;
+        }
+      }
     });
+    const title = document.title;
+    if (overdue && !title.startsWith(MARK)) {
+      document.title = MARK + overdue + " \u00b7 " + title;
+    } else if (!overdue && title.startsWith(MARK)) {
+      document.title = title.slice(title.indexOf(" \u00b7 ") + 3);
+    }
   };
   window.__chatTimers = setInterval(tick, 1000);
   tick();
@@ -40,9 +68,15 @@ def chat_timer(
     flagged: Any,
     threshold_seconds: Any,
     flag_text: Any,
+    alert: Any = None,
 ) -> rx.Component:
-    """Elapsed mm:ss that ticks in the browser, and the escalation flag beside it."""
+    """Elapsed mm:ss that ticks in the browser, and the escalation flag beside it.
+
+    `alert` (e.g. "Chat with Jack Wilson"), for a chat the viewer holds: passing the
+    threshold also shows a toast and marks the tab's title.
+    """
     flag_id = f"chat-flag-{key}"
+    alerting = {"data-alert": alert, "data-chat-id": key} if alert is not None else {}
     return rx.hstack(
         rx.el.span(
             mm_ss,
@@ -52,6 +86,7 @@ def chat_timer(
                 "data-threshold-seconds": threshold_seconds,
                 "data-flag-id": flag_id,
                 "aria-label": "Elapsed time",
+                **alerting,
             },
             font_family="monospace",
         ),

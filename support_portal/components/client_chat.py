@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.chat import message_list, send_form
+from support_portal.domain.chat_rules import ChatStatus
 from support_portal.state.chat import ChatRoomState, ClientChatState
 
 
@@ -39,7 +40,7 @@ def client_chat_panel() -> rx.Component:
                 ChatRoomState.is_open,
                 rx.vstack(
                     rx.cond(
-                        ChatRoomState.status == "waiting",
+                        ChatRoomState.status == ChatStatus.WAITING.value,
                         rx.text("Waiting for an agent to join…", color_scheme="gray"),
                         rx.text("Chatting with ", ChatRoomState.agent_name),
                     ),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.links import rich_text
+from support_portal.domain.timeline import EventKind
 from support_portal.realtime.ticket_live import TicketLive
-from support_portal.services.client_views import FileLink, TicketRow, TimelineItem
-from support_portal.state.client import ClientState
+from support_portal.state.client import ClientState, FileLink, TicketRow, TimelineItem
 
 # Every line may wrap: nothing may push the page wider than a 375 px phone.
 WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}
@@ -111,7 +111,9 @@ def timeline_item(item: TimelineItem) -> rx.Component:
                 rx.cond(
                     item.link_url != "",
                     rx.el.a(
-                        rx.cond(item.kind == "walkthrough", rx.icon("video", size=14)),
+                        rx.cond(
+                            item.kind == EventKind.WALKTHROUGH.value, rx.icon("video", size=14)
+                        ),
                         item.link_title,
                         href=item.link_url,
                         target="_blank",

@@ -9,13 +9,14 @@ from support_portal.state.session import SessionState
 
 NAV: dict[str, list[tuple[str, str]]] = {
     "client": [("My tickets", urls.CLIENT), ("Notification settings", urls.CLIENT_SETTINGS)],
-    "agent": [("Console", urls.AGENT)],
+    "agent": [("Console", urls.AGENT), ("My notifications", urls.STAFF_PROFILE)],
     "manager": [
         ("Board", urls.MANAGER),
         ("Systemic issues", urls.MANAGER_SYSTEMIC),
         ("Reports", urls.MANAGER_REPORTS),
         ("Notifications", urls.MANAGER_NOTIFICATIONS),
         ("Agent console", urls.AGENT),
+        ("My notifications", urls.STAFF_PROFILE),
     ],
 }
 

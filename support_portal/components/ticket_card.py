@@ -6,10 +6,8 @@ import reflex as rx
 
 from support_portal.components.drag import draggable_article
 from support_portal.components.sla_badge import sla_badge
-from support_portal.domain.lifecycle import STATUS_LABELS, allowed_targets
-from support_portal.domain.roles import Actor
 from support_portal.domain.ticket_fields import Priority
-from support_portal.state.board import UNASSIGNED, BoardState
+from support_portal.state.board import MOVE_CHOICES, UNASSIGNED, BoardState
 
 # `content-visibility:auto`: the browser skips style, layout and paint for cards far below the
 # visible part of their column (about half the first page), at load and at every restyle,
@@ -38,7 +36,6 @@ def _select(label: str, *options: rx.Component, value, on_change) -> list[rx.Com
 
 def ticket_card(card, status: str) -> rx.Component:
     """`status` is the column's, known when the page is built: it fixes the "Move to" choices."""
-    targets = allowed_targets(status, Actor.MANAGER)
     return draggable_article(
         # f-strings make one text node where separate pieces would make several: the first
         # page draws about eighty cards, so each node per card counts.
@@ -57,7 +54,7 @@ def ticket_card(card, status: str) -> rx.Component:
             *_select(
                 "Move to",
                 rx.el.option("Choose…", value=""),
-                *[rx.el.option(STATUS_LABELS[t], value=t.value) for t in targets],
+                *[rx.el.option(label, value=value) for value, label in MOVE_CHOICES[status]],
                 value="",
                 on_change=lambda v: BoardState.move_to(card.id, card.version, v),
             ),

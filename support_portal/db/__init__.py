@@ -69,3 +69,8 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+from support_portal.db import change_feed  # noqa: E402 - needs the names above
+
+change_feed.install()

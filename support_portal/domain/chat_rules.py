@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TypeVar
 
-OPEN_CHAT_STATUSES = frozenset({"waiting", "active"})
+
+class ChatStatus(StrEnum):
+    WAITING = "waiting"  # the client wrote; no agent has taken it yet
+    ACTIVE = "active"  # an agent is in the chat
+    RESOLVED = "resolved"  # ended without a ticket
+    CONVERTED = "converted"  # became a ticket
+
+
+OPEN_CHAT_STATUSES = frozenset({ChatStatus.WAITING, ChatStatus.ACTIVE})
 
 
 @dataclass(frozen=True)
@@ -78,3 +87,15 @@ def sort_flagged_first(
         return item[key] if isinstance(item, dict) else getattr(item, key)
 
     return sorted(items, key=lambda i: (not get(i, flagged), -get(i, age)))
+
+
+def managers_due(
+    *, created_at: datetime, status: str, now: datetime, threshold_minutes: float
+) -> bool:
+    """A chat still open a second threshold after its flag: the managers are told.
+
+    The holding agent is alerted at the threshold; if the chat is still neither a ticket
+    nor resolved after as long again, it is the managers' business.
+    """
+    elapsed = (_utc(now) - _utc(created_at)).total_seconds()
+    return status in OPEN_CHAT_STATUSES and elapsed >= 2 * threshold_minutes * 60

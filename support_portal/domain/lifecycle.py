@@ -2,15 +2,18 @@
 
 A transition not in `TRANSITIONS` is forbidden for everyone; one that is, is allowed only
 for the actors listed. Services call `check_transition` before changing anything, so a
-forbidden change raises and leaves the ticket as it was.
+forbidden change raises and leaves the ticket as it was, then apply `effects_of` (the
+timestamps and SLA clock a move sets).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 
+from support_portal.domain.business_calendar import BusinessCalendar
 from support_portal.domain.roles import Actor
 
 
@@ -98,6 +101,54 @@ def check_transition(current: Status | str, target: Status | str, actor: Actor |
             f"to {STATUS_LABELS[target].lower()}."
         )
     return Transition(current, target, actor)
+
+
+# While the ball is with the client (waiting on them, or asked to confirm a fix) the business
+# clocks stop: a reopened ticket picks up with the time it had left, it does not breach at once.
+PAUSING = frozenset({Status.WAITING_ON_CLIENT, Status.RESOLVED})
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """The timestamps a change of status may set, as stored on the ticket."""
+
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    sla_paused_at: datetime | None = None
+    sla_paused_seconds: float = 0.0
+    last_public_update_at: datetime | None = None
+
+
+def effects_of(
+    transition: Transition, clocks: Clocks, *, now: datetime, cal: BusinessCalendar
+) -> Clocks:
+    """The ticket's clocks after `transition`, for the service to store.
+
+    Resolving stamps `resolved_at`, closing `closed_at`, a reopen clears both. Entering a
+    status where the ball is with the client pauses the SLA; coming back to the team adds
+    the working seconds spent waiting to `sla_paused_seconds` and restarts the update clock
+    in full (a reply from the client, or a reopened fix).
+    """
+    out = clocks
+    if transition.new == Status.RESOLVED:
+        out = replace(out, resolved_at=now)
+    if transition.new == Status.CLOSED:
+        out = replace(out, closed_at=now)
+    if transition.is_reopen:
+        out = replace(out, resolved_at=None, closed_at=None)
+    if transition.new in PAUSING and out.sla_paused_at is None:
+        out = replace(out, sla_paused_at=now)
+    elif transition.new in OPEN_STATUSES - PAUSING and out.sla_paused_at is not None:
+        # From waiting, from resolved, and from closed too (a closed ticket keeps the pause
+        # its fix began): the clock runs again once the team holds the ticket.
+        waited = max(0.0, cal.seconds_between(out.sla_paused_at, now))
+        out = replace(
+            out,
+            sla_paused_at=None,
+            sla_paused_seconds=out.sla_paused_seconds + waited,
+            last_public_update_at=now,
+        )
+    return out
 
 
 def replay(status_changes: Iterable[tuple[str, str]]) -> Status:

@@ -15,18 +15,22 @@ Pure: `now` is always passed in; the calendar is built by the caller from settin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from support_portal.domain import lifecycle
 from support_portal.domain.business_calendar import BusinessCalendar
+from support_portal.domain.lifecycle import OPEN_STATUSES, Status
+from support_portal.domain.timeline import EventKind
 
-OPEN = ("new", "in_progress", "waiting_on_client")
-WAITING = "waiting_on_client"
-RESOLVED = "resolved"
-# While the ball is with the client (waiting on them, or asked to confirm a fix) the business
-# clocks stop: a reopened ticket picks up with the time it had left, it does not breach at once.
-PAUSING = (WAITING, RESOLVED)
+# The statuses the clocks treat specially, as the lifecycle defines them (PAUSING: the ball is
+# with the client, so business clocks stop).
+OPEN = OPEN_STATUSES
+WAITING = Status.WAITING_ON_CLIENT
+RESOLVED = Status.RESOLVED
+PAUSING = lifecycle.PAUSING
 
 
 class Target(StrEnum):
@@ -116,48 +120,15 @@ def deadlines(policy: SlaPolicy, cal: BusinessCalendar, clock: SlaClock) -> list
     return out
 
 
-def time_left(
-    cal: BusinessCalendar, d: Deadline, now: datetime, paused_at: datetime | None
-) -> float:
-    """Seconds left before `d` is due (negative once breached): working seconds for business
-    targets, wall-clock seconds for the update target. A paused clock shows what was left when
-    the pause began."""
-    at = min(now, paused_at) if (paused_at is not None and d.business_time) else now
-    if d.business_time:
-        return cal.seconds_between(at, d.due_at)
-    return (d.due_at - at).total_seconds()
-
-
-def is_breached(d: Deadline, now: datetime, paused_at: datetime | None) -> bool:
-    at = min(now, paused_at) if (paused_at is not None and d.business_time) else now
-    return at > d.due_at
-
-
-def pause_seconds(cal: BusinessCalendar, paused_at: datetime, resumed_at: datetime) -> float:
-    """Working seconds spent waiting on the client, added to the ticket when it comes back."""
-    return max(0.0, cal.seconds_between(paused_at, resumed_at))
-
-
-def describe_left(seconds: float, *, business: bool) -> str:
-    """Short text for a badge: '3h 20m left', 'Breached'."""
-    if seconds < 0:
-        return "Breached"
-    minutes = int(seconds // 60)
-    hours, minutes = divmod(minutes, 60)
-    unit = " business" if business else ""
-    if hours >= 1:
-        return f"{hours}h {minutes:02d}m{unit} left"
-    return f"{minutes}m{unit} left"
-
-
 class Step(StrEnum):
-    """What the SLA job does when a checkpoint passes."""
+    """What the SLA job does when a checkpoint passes; each is also the timeline event kind
+    the job records for it."""
 
-    WARNING = "sla_warning"
-    BREACH = "sla_breach"
-    UPDATE_REMINDER = "update_reminder"
-    AUTO_CLOSE_WARNING = "auto_close_warning"
-    AUTO_CLOSE = "auto_close"
+    WARNING = EventKind.SLA_WARNING.value
+    BREACH = EventKind.SLA_BREACH.value
+    UPDATE_REMINDER = EventKind.UPDATE_REMINDER.value
+    AUTO_CLOSE_WARNING = EventKind.AUTO_CLOSE_WARNING.value
+    AUTO_CLOSE = EventKind.AUTO_CLOSE.value
 
 
 @dataclass(frozen=True)
@@ -170,7 +141,29 @@ class Checkpoint:
     target: Target | None = None
 
 
-def checkpoints(
+@dataclass(frozen=True)
+class Plan:
+    """A ticket's SLA at one moment: the targets running, with their due times, and every
+    moment the sweep has something to do."""
+
+    deadlines: tuple[Deadline, ...]
+    checkpoints: tuple[Checkpoint, ...]
+
+    def due(self, target: Target) -> datetime | None:
+        return next((d.due_at for d in self.deadlines if d.target == target), None)
+
+    @property
+    def check_at(self) -> datetime | None:
+        """When the sweep next looks at the ticket. A checkpoint already passed stays due:
+        the sweep's once-only keys make repeats harmless."""
+        return min((c.at for c in self.checkpoints), default=None)
+
+    def next_check(self, now: datetime) -> datetime | None:
+        """The first checkpoint after `now`, once the sweep has acted on those up to it."""
+        return min((c.at for c in self.checkpoints if c.at > now), default=None)
+
+
+def plan(
     policy: SlaPolicy,
     cal: BusinessCalendar,
     clock: SlaClock,
@@ -178,20 +171,21 @@ def checkpoints(
     resolved_at: datetime | None,
     auto_close_reminder_days: float,
     auto_close_days: float,
-) -> list[Checkpoint]:
-    """Every moment at which the job has something to do for this ticket, earliest first.
+) -> Plan:
+    """The one answer to "what is due on this ticket, and when must someone look again".
 
-    Frozen (paused) business-hour targets have none: nothing can fall due while the clock is
-    stopped.
+    Frozen (paused) business-hour targets have no checkpoint: nothing can fall due while the
+    clock is stopped. A resolved ticket has the close reminder and the auto-close.
     """
+    running = deadlines(policy, cal, clock)
     out: list[Checkpoint] = []
-    for d in deadlines(policy, cal, clock):
+    for d in running:
         if d.business_time and clock.paused_at is not None:
             continue
         warn = Step.UPDATE_REMINDER if d.target == Target.UPDATE else Step.WARNING
         out.append(Checkpoint(warn, d.warn_at, d.due_at, d.target))
         out.append(Checkpoint(Step.BREACH, d.due_at, d.due_at, d.target))
-    if clock.status == "resolved" and resolved_at is not None:
+    if clock.status == RESOLVED and resolved_at is not None:
         out.append(
             Checkpoint(
                 Step.AUTO_CLOSE_WARNING,
@@ -202,10 +196,10 @@ def checkpoints(
         out.append(
             Checkpoint(Step.AUTO_CLOSE, resolved_at + timedelta(days=auto_close_days), resolved_at)
         )
-    return sorted(out, key=lambda c: c.at)
+    return Plan(deadlines=tuple(running), checkpoints=tuple(sorted(out, key=lambda c: c.at)))
 
 
-def due_now(points: list[Checkpoint], now: datetime) -> list[Checkpoint]:
+def due_now(points: Iterable[Checkpoint], now: datetime) -> list[Checkpoint]:
     """The checkpoints that have passed; a warning whose target is already breached is
     skipped (the breach says more), as is the close reminder once closing is due."""
     passed = [c for c in points if c.at <= now]
@@ -217,11 +211,6 @@ def due_now(points: list[Checkpoint], now: datetime) -> list[Checkpoint]:
         if not (c.step in (Step.WARNING, Step.UPDATE_REMINDER) and c.target in breached)
         and not (c.step == Step.AUTO_CLOSE_WARNING and closing)
     ]
-
-
-def next_check(points: list[Checkpoint], now: datetime) -> datetime | None:
-    later = [c.at for c in points if c.at > now]
-    return min(later) if later else None
 
 
 def badge(
@@ -238,7 +227,7 @@ def badge(
     (text, tone, the due time it shows). Tones: breached, warning, ok, paused, none.
 
     Shows wall-clock time until the most pressing due time (what a manager plans with);
-    the once-only warnings themselves follow the business-hour rules in `checkpoints`.
+    the once-only warnings themselves follow the business-hour rules in `plan`.
     """
     if status not in OPEN:
         return ("", "none", None)

@@ -28,23 +28,28 @@ def registered_jobs() -> list[tuple[str, Job]]:
     from support_portal.jobs.outbox import send_due_notifications
     from support_portal.jobs.sla_jobs import run_sla_sweep
     from support_portal.jobs.systemic_job import detect_systemic
+    from support_portal.services.chat_overdue import notify_managers_of_overdue_chats
+
+    def overdue_chats(session: Session, now: datetime) -> int:
+        return notify_managers_of_overdue_chats(session=session, now=now)
 
     # The outbox runs last, so what the other jobs queue goes out in the same tick.
     jobs: list[tuple[str, Job]] = [
         ("sla", run_sla_sweep),
         ("detect_systemic", detect_systemic),
+        ("overdue_chats", overdue_chats),
         ("outbox", send_due_notifications),
     ]
     return jobs
 
 
-def run_all_once(now: datetime | None = None) -> dict[str, int]:
-    """Run every job once; a failing job is logged and does not stop the others."""
+def run_all_once(*, now: datetime) -> dict[str, int]:
+    """Run every job once, as of `now`; a failing job is logged and does not stop the others."""
     done: dict[str, int] = {}
     for name, job in registered_jobs():
         try:
             with session_scope() as session:
-                done[name] = job(session, now or utcnow())
+                done[name] = job(session, now)
         except Exception:
             log.exception("job %s failed", name)
             done[name] = -1
@@ -54,7 +59,7 @@ def run_all_once(now: datetime | None = None) -> dict[str, int]:
 def run_forever(*, once: bool = False) -> None:
     interval = get_settings().jobs_interval_seconds
     while True:
-        run_all_once()
+        run_all_once(now=utcnow())
         if once:
             return
         time.sleep(interval)
@@ -68,7 +73,7 @@ async def run_in_background(
         return
     interval = get_settings().jobs_interval_seconds
     while True:
-        done = await asyncio.to_thread(run_all_once)
+        done = await asyncio.to_thread(lambda: run_all_once(now=utcnow()))
         if after_tick is not None:
             try:
                 await after_tick(done)

@@ -159,15 +159,15 @@ def run_sla_sweep(session: Session, now: datetime) -> int:
         if not batch:
             return done
         for ticket in batch:
-            points = sla.checkpoints_of(ticket)
+            planned = sla.plan_of(ticket)
             status = ticket.status
-            for c in rules.due_now(points, now):
+            for c in rules.due_now(planned.checkpoints, now):
                 if managers is None:
                     managers = _managers(session)
                 done += _run_step(session, ticket, c, now, managers)
             if ticket.status != status:  # auto-closed: plan from the ticket as it is now
-                points = sla.checkpoints_of(ticket)
-            ticket.sla_check_at = rules.next_check(points, now)
+                planned = sla.plan_of(ticket)
+            ticket.sla_check_at = planned.next_check(now)
             session.add(ticket)
         session.commit()
         if len(batch) < BATCH:

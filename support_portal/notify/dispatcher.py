@@ -33,7 +33,7 @@ from support_portal.notify.channels import (
     PermanentFailure,
     TemporaryFailure,
 )
-from support_portal.services.timeline import append_event
+from support_portal.notify.delivery_failures import record_delivery_failure
 from support_portal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,6 @@ BACKOFF_CAP_SECONDS = 3600.0
 BATCH = 50
 # Threads sending one batch side by side; providers answer in tens of milliseconds each.
 SEND_CONCURRENCY = 8
-CHANNEL_LABEL = {"email": "Email", "sms": "SMS"}
 
 
 def worker_name() -> str:
@@ -146,31 +145,6 @@ def _message(row: Notification, ticket: Ticket | None) -> OutgoingMessage:
     )
 
 
-def _show_failure(session: Session, row: Notification, reason: str, now: datetime) -> None:
-    if row.ticket_id is None:
-        return
-    ticket = session.get(Ticket, row.ticket_id)
-    if ticket is None:
-        return
-    label = CHANNEL_LABEL.get(row.channel, row.channel)
-    append_event(
-        session,
-        ticket=ticket,
-        kind="notification_failed",
-        actor=None,
-        now=now,
-        is_public=True,
-        data={
-            "message": f"{label} to {row.to_address} failed: {reason}",
-            "channel": row.channel,
-            "to": row.to_address,
-            "reason": reason,
-            "notification_id": row.id,
-        },
-        dedupe_key=f"notification_failed:{row.id}",
-    )
-
-
 def _owns(row: Notification | None, worker: str) -> bool:
     return row is not None and row.status == "sending" and row.claimed_by == worker
 
@@ -213,7 +187,7 @@ def send_one(
             user = session.get(User, row.recipient_user_id)
             if user is not None:
                 user.sms_opted_out = True
-        _show_failure(session, row, exc.reason, now)
+        record_delivery_failure(session, notification=row, reason=exc.reason, now=now)
     except Exception as exc:  # TemporaryFailure, or a bug in an adapter: retry either way
         if not isinstance(exc, TemporaryFailure):
             log.exception("notification %s: unexpected error", row_id)
@@ -223,7 +197,12 @@ def send_one(
         row.claimed_by = None
         if row.attempts >= max_attempts:
             row.status = "failed"
-            _show_failure(session, row, f"gave up after {row.attempts} attempts ({exc})", now)
+            record_delivery_failure(
+                session,
+                notification=row,
+                reason=f"gave up after {row.attempts} attempts ({exc})",
+                now=now,
+            )
         else:
             row.status = "pending"
             row.next_attempt_at = now + backoff(row.attempts)

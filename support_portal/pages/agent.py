@@ -10,6 +10,7 @@ import reflex as rx
 from support_portal.components.chat import TIMER_JS, chat_timer, message_list, send_form
 from support_portal.components.layout import page_frame
 from support_portal.components.zoom import schedule_zoom_form
+from support_portal.domain.chat_rules import ChatStatus
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_fields import AFFECTED_AREAS, CATEGORIES, Priority
 from support_portal.state.agent_console import SIMILARITY_FIELDS, AgentConsoleState
@@ -18,7 +19,8 @@ from support_portal.state.chat import AgentsQueueState, ChatRoomState
 S = AgentConsoleState
 
 
-def _chat_card(chat: Any, action: rx.Component) -> rx.Component:
+def _chat_card(chat: Any, action: rx.Component, *, held: bool = False) -> rx.Component:
+    """`held`: the viewer holds this chat, so its timer alerts them at the threshold."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -36,6 +38,7 @@ def _chat_card(chat: Any, action: rx.Component) -> rx.Component:
                 flagged=chat["flagged"],
                 threshold_seconds=S.threshold_seconds,
                 flag_text=S.flag_text,
+                alert=("Chat with " + chat["client_name"].to(str)) if held else None,
             ),
             spacing="1",
             width="100%",
@@ -46,14 +49,19 @@ def _chat_card(chat: Any, action: rx.Component) -> rx.Component:
 
 
 def _chat_list(
-    title: str, chats: rx.Var, action: Callable[[rx.Var], rx.Component], empty: str
+    title: str,
+    chats: rx.Var,
+    action: Callable[[rx.Var], rx.Component],
+    empty: str,
+    *,
+    held: bool = False,
 ) -> rx.Component:
     """A titled region of chat cards, each with its one action button."""
     return rx.vstack(
         rx.heading(title, size="4"),
         rx.cond(
             chats.length() > 0,
-            rx.foreach(chats, lambda c: _chat_card(c, action(c))),
+            rx.foreach(chats, lambda c: _chat_card(c, action(c), held=held)),
             rx.text(empty, color_scheme="gray"),
         ),
         width="100%",
@@ -86,6 +94,7 @@ def my_chats() -> rx.Component:
             aria_label="Open chat with " + c["client_name"].to(str),
         ),
         "No active chats.",
+        held=True,
     )
 
 
@@ -368,7 +377,7 @@ def open_chat() -> rx.Component:
                 ),
                 message_list(ChatRoomState.messages),
                 rx.cond(
-                    ChatRoomState.status == "active",
+                    ChatRoomState.status == ChatStatus.ACTIVE.value,
                     rx.vstack(
                         send_form(on_submit=S.send, send_id=S.send_id, form_id="agent-chat"),
                         rx.hstack(
@@ -427,6 +436,74 @@ def my_tickets() -> rx.Component:
     )
 
 
+def _queue_row(t) -> rx.Component:
+    label = "#" + t["number"].to(str) + " " + t["title"].to(str)
+    return rx.el.li(
+        rx.hstack(
+            rx.vstack(
+                rx.hstack(
+                    rx.link(label, href="/agent/tickets/" + t["number"].to(str)),
+                    rx.badge(t["status"]),
+                    rx.badge(t["priority"], variant="outline"),
+                    rx.cond(
+                        t["update_due_soon"].to(bool),
+                        rx.badge(
+                            rx.icon("clock", size=12),
+                            "Update due soon",
+                            color_scheme="orange",
+                        ),
+                    ),
+                    wrap="wrap",
+                    align="center",
+                ),
+                rx.text(
+                    t["organization"].to(str),
+                    " · ",
+                    rx.cond(t["mine"].to(bool), "Yours", "Unassigned"),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.text(t["next_due"].to(str), size="2", title=t["next_due_at"].to(str)),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.cond(
+                t["mine"].to(bool),
+                rx.fragment(),
+                rx.button(
+                    "Take",
+                    on_click=S.take(t["number"].to(int), t["version"].to(int)),
+                    size="2",
+                    aria_label="Take ticket " + label,
+                ),
+            ),
+            width="100%",
+            align="center",
+        ),
+        style={"list_style": "none", "padding": "6px 0"},
+    )
+
+
+def team_queue() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Team queue", size="4"),
+        rx.text(
+            "Unassigned tickets and your own, what falls due first at the top.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.team_queue.length() > 0,
+            rx.el.ul(rx.foreach(S.team_queue, _queue_row), style={"padding": 0, "margin": 0}),
+            rx.text("Nothing waiting: no unassigned tickets.", color_scheme="gray"),
+        ),
+        width="100%",
+        role="region",
+        aria_label="Team queue",
+    )
+
+
 def agent_page() -> rx.Component:
     return page_frame(
         rx.vstack(
@@ -440,6 +517,7 @@ def agent_page() -> rx.Component:
                 rx.vstack(
                     open_chat(),
                     rx.cond(S.converting, convert_form()),
+                    team_queue(),
                     my_tickets(),
                     width="100%",
                     spacing="5",

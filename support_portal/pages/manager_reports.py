@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.layout import page_frame
-from support_portal.services.reports import CHARTS
-from support_portal.state.reports import ReportsState
+from support_portal.state.reports import CHARTS, ReportsState
 
 _COLORS = ["var(--accent-9)", "var(--orange-9)", "var(--green-9)", "var(--red-9)"]
 
@@ -115,6 +114,24 @@ def manager_reports_page() -> rx.Component:
                     "first_response",
                     _lines(
                         s.first_response, "week", "avg_first_response_hours", "sla_compliance_pct"
+                    ),
+                ),
+                _panel(
+                    "resolution",
+                    _bars(s.resolution, "week", "sla_met", "sla_breached"),
+                ),
+                _panel(
+                    "update_promise",
+                    rx.vstack(
+                        rx.text(
+                            "Of the hours each agent held open tickets (not waiting on the "
+                            "client), how many had a public update no older than 48 hours, "
+                            "and how many silences ran longer.",
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        _bars(s.update_promise, "agent", "covered_pct", "silences_over_48h"),
+                        width="100%",
                     ),
                 ),
                 _panel("backlog", _bars(s.backlog, "age", "tickets")),

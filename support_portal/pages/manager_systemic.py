@@ -5,9 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal.components.layout import page_frame
-from support_portal.services.problems import ProblemView, SimilarTicket
-from support_portal.services.systemic import CandidateTicket, CandidateView
-from support_portal.state.systemic import SystemicState
+from support_portal.state.systemic import (
+    CandidateTicket,
+    CandidateView,
+    ProblemView,
+    SimilarTicket,
+    SystemicState,
+)
 
 
 def _hidden(name: str, value) -> rx.Component:

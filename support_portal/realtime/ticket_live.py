@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from support_portal.models import Ticket
+from support_portal.clock import utcnow
 from support_portal.realtime import topics
 from support_portal.services import client_views
 from support_portal.services.client_views import TicketRow, TicketView, TimelineItem
@@ -53,18 +53,14 @@ async def push_ticket_update(ticket_id: int, *, skip_user_id: int | None = None)
     that handler's own lock): use `schedule_ticket_update` there.
     """
 
-    def build(session) -> list[tuple[int, TicketView]]:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            return []
-        return [
-            (p.user_id, client_views.build_ticket_view(session=session, principal=p, ticket=ticket))
-            for p in client_views.client_viewers(session=session, ticket_id=ticket_id)
-            if p.user_id != skip_user_id
-        ]
-
+    now = utcnow()
+    views = await in_db(
+        lambda s: client_views.views_for_open_pages(
+            session=s, ticket_id=ticket_id, now=now, skip_user_id=skip_user_id
+        )
+    )
     updated = 0
-    for user_id, view in await in_db(build):
+    for user_id, view in views:
 
         def show(live: TicketLive, view: TicketView = view) -> None:
             if live._ticket_id == ticket_id:  # the tab may have moved to another page

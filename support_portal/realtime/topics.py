@@ -34,6 +34,7 @@ _PREFIX = "support-portal:topic:"
 _TAB_PREFIX = "support-portal:tab-topics:"
 _OWNER_PREFIX = "support-portal:session-tabs:"
 _CLAIM_PREFIX = "support-portal:claim:"
+_MARK_PREFIX = "support-portal:mark:"
 
 
 class Registry(Protocol):
@@ -43,6 +44,8 @@ class Registry(Protocol):
     async def leave_owner(self, owner: str) -> None: ...
     async def members(self, topic: str) -> list[str]: ...
     async def claim(self, name: str, seconds: float) -> bool: ...
+    async def get_mark(self, name: str) -> int | None: ...
+    async def set_mark(self, name: str, value: int) -> None: ...
 
 
 class MemoryRegistry:
@@ -52,6 +55,7 @@ class MemoryRegistry:
         self._members: dict[str, dict[str, float]] = {}
         self._topics_of: dict[str, set[str]] = {}
         self._tabs_of: dict[str, set[str]] = {}
+        self._marks: dict[str, int] = {}
 
     async def join(self, topic: str, token: str, *, until: float, owner: str) -> None:
         self._members.setdefault(topic, {})[token] = until
@@ -72,6 +76,12 @@ class MemoryRegistry:
 
     async def claim(self, name: str, seconds: float) -> bool:
         return True  # one process: nobody else to take turns with
+
+    async def get_mark(self, name: str) -> int | None:
+        return self._marks.get(name)
+
+    async def set_mark(self, name: str, value: int) -> None:
+        self._marks[name] = value
 
     async def members(self, topic: str) -> list[str]:
         tabs = self._members.get(topic, {})
@@ -121,6 +131,14 @@ class RedisRegistry:
         """True for one caller among every worker per `seconds`."""
         ms = max(1, int(seconds * 1000))
         return bool(await self._redis.set(_CLAIM_PREFIX + name, b"1", nx=True, px=ms))
+
+    async def get_mark(self, name: str) -> int | None:
+        """A number every worker shares (how far the change feed has been pushed)."""
+        value = await self._redis.get(_MARK_PREFIX + name)
+        return None if value is None else int(value)
+
+    async def set_mark(self, name: str, value: int) -> None:
+        await self._redis.set(_MARK_PREFIX + name, str(value), ex=KEY_SECONDS)
 
     async def members(self, topic: str) -> list[str]:
         key = _PREFIX + topic

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.realtime import topics
 from support_portal.realtime.ticket_live import schedule_ticket_update
 from support_portal.settings import get_settings
@@ -37,8 +39,9 @@ async def after_job_tick(done: dict[str, int]) -> None:
         await broadcast_board_changed()
 
 
-async def tick_board_clock() -> bool:
-    """Rebuild the open boards once, by one worker among all; True if this one did.
+async def tick_board_clock(*, now: datetime) -> bool:
+    """Rebuild the open boards once, by one worker among all, as they stand at `now`; True
+    if this one did.
 
     SLA badges say how much time is left, so an open board is rebuilt every
     `board_refresh_seconds` even when no ticket changed ("3h left" must not stay an hour).
@@ -48,7 +51,7 @@ async def tick_board_clock() -> bool:
     period = get_settings().board_refresh_seconds
     if not await topics.registry().claim("board-clock", period * 0.9):
         return False
-    await broadcast_board_changed()
+    await broadcast_board_changed(now=now)
     return True
 
 
@@ -59,6 +62,6 @@ async def run_board_clock(app: rx.App) -> None:
         await asyncio.sleep(get_settings().board_refresh_seconds)
         try:
             with app.set_contexts():  # pushes reach tabs through the registered app
-                await tick_board_clock()
+                await tick_board_clock(now=utcnow())
         except Exception:
             log.exception("the board clock failed")

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
 from support_portal.models import ApiKey, User
 from support_portal.services.authz import Principal, require_role
@@ -31,7 +30,7 @@ def hash_key(plaintext: str) -> str:
 
 
 def create_api_key(
-    *, session: Session, principal: Principal, name: str, now: datetime | None = None
+    *, session: Session, principal: Principal, name: str, now: datetime
 ) -> tuple[str, ApiKey]:
     """A new key for an integration; the plaintext is returned once and never stored."""
     require_role(principal, Role.MANAGER)
@@ -46,7 +45,7 @@ def create_api_key(
         prefix=plaintext[:PREFIX_CHARS],
         key_hash=hash_key(plaintext),
         created_by_id=principal.user_id,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     session.add(api_key)
     session.flush()
@@ -58,9 +57,7 @@ def list_api_keys(*, session: Session, principal: Principal) -> list[ApiKey]:
     return list(session.exec(select(ApiKey).order_by(col(ApiKey.created_at))).all())
 
 
-def revoke_api_key(
-    *, session: Session, principal: Principal, prefix: str, now: datetime | None = None
-) -> ApiKey:
+def revoke_api_key(*, session: Session, principal: Principal, prefix: str, now: datetime) -> ApiKey:
     """Stop a key from working, found by the prefix shown when it was created."""
     require_role(principal, Role.MANAGER)
     prefix = prefix.strip()
@@ -76,7 +73,7 @@ def revoke_api_key(
     if len(matches) > 1:
         raise Conflict(f"More than one active API key starts with {prefix!r}.")
     api_key = matches[0]
-    api_key.revoked_at = now or utcnow()
+    api_key.revoked_at = now
     session.add(api_key)
     return api_key
 

@@ -1,5 +1,9 @@
 """Attachments: checked by content, stored under random names outside the web root, and
-handed out only to people who may see the ticket or chat they belong to."""
+handed out only to people who may see the ticket or chat they belong to.
+
+Every file takes the same way in, whether a person uploads it or it arrives with a client's
+email reply (`services.inbound`): `store_attachment` judges it by its bytes, applies the size
+limit and stores it."""
 
 from __future__ import annotations
 
@@ -11,12 +15,15 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from support_portal.clock import utcnow
 from support_portal.domain.attachment_rules import AttachmentRefused, check_file
-from support_portal.domain.roles import Role
 from support_portal.models import Attachment, ChatSession, Ticket
-from support_portal.services.authz import Principal, can_see_ticket
-from support_portal.services.errors import NotFound, ValidationFailed
+from support_portal.services.authz import (
+    Principal,
+    can_see_ticket,
+    may_see_chat,
+    may_take_part_in_chat,
+)
+from support_portal.services.errors import Forbidden, NotFound, ValidationFailed
 from support_portal.settings import get_settings
 
 
@@ -26,16 +33,6 @@ def storage_dir() -> Path:
     return path
 
 
-def _can_see_chat(principal: Principal, chat: ChatSession | None) -> bool:
-    if chat is None:
-        return False
-    if principal.role == Role.CLIENT:
-        return chat.client_id == principal.user_id
-    if principal.role == Role.AGENT:
-        return chat.agent_id in (None, principal.user_id)
-    return True
-
-
 def _can_see(session: Session, principal: Principal, att: Attachment) -> bool:
     if att.ticket_id is not None:
         ticket = session.get(Ticket, att.ticket_id)
@@ -43,7 +40,7 @@ def _can_see(session: Session, principal: Principal, att: Attachment) -> bool:
             return False
         return att.is_public or principal.is_team
     if att.chat_id is not None:
-        return _can_see_chat(principal, session.get(ChatSession, att.chat_id))
+        return may_see_chat(principal, session.get(ChatSession, att.chat_id))
     # Not yet linked to anything: only its uploader.
     return att.uploaded_by_id == principal.user_id
 
@@ -57,15 +54,20 @@ def store_attachment(
     ticket_id: int | None = None,
     chat_id: int | None = None,
     is_public: bool = True,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Attachment:
     """Check and store one file; refused files raise ValidationFailed({"file": reason})."""
     if ticket_id is not None:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or not can_see_ticket(principal, ticket):
             raise NotFound("Ticket not found.")
-    if chat_id is not None and not _can_see_chat(principal, session.get(ChatSession, chat_id)):
-        raise NotFound("Chat not found.")
+    if chat_id is not None:
+        chat = session.get(ChatSession, chat_id)
+        # Adding a file is writing in the chat: only those who take part in it may.
+        if not may_see_chat(principal, chat):
+            raise NotFound("Chat not found.")
+        if not may_take_part_in_chat(principal, chat):
+            raise Forbidden("Accept the chat before adding files to it.")
     max_bytes = int(get_settings().max_upload_mb * 1024 * 1024)
     try:
         name, content_type = check_file(filename, data, max_bytes=max_bytes)
@@ -86,7 +88,7 @@ def store_attachment(
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         is_public=is_public or not principal.is_team,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     session.add(att)
     session.flush()

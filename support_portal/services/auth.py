@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from support_portal.clock import utcnow
 from support_portal.models import AuthSession, LoginAttempt, User
+from support_portal.services import sign_in_throttle
 from support_portal.services.authz import Principal
 from support_portal.services.errors import Throttled
 from support_portal.settings import get_settings
@@ -47,45 +47,82 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _recent_failures(session: Session, email: str, now: datetime) -> int:
-    settings = get_settings()
-    since = now - timedelta(minutes=settings.login_lockout_minutes)
-    last_success = session.exec(
-        select(func.max(LoginAttempt.created_at)).where(
-            LoginAttempt.email == email, col(LoginAttempt.succeeded).is_(True)
+# An address with at most this many failed tries in the window counts as not failing: the
+# owner who mistyped once still gets in while someone else is guessing their password.
+_FEW_FAILURES = 2
+
+
+def _minutes(limits: sign_in_throttle.Limits) -> str:
+    minutes = max(1, round(limits.window.total_seconds() / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _take_turns(
+    turns: sign_in_throttle.Counters,
+    *,
+    email: str,
+    address: str,
+    now: datetime,
+    limits: sign_in_throttle.Limits,
+) -> None:
+    """Count this try against the address and the email, or raise Throttled."""
+    address_tries = 0
+    if address:
+        taken = turns.take(sign_in_throttle.address_key(address), now=now, limits=limits)
+        if taken is None:
+            raise Throttled(
+                f"Too many failed sign-ins from your network. Try again in {_minutes(limits)}."
+            )
+        address_tries = taken
+    key = sign_in_throttle.email_key(email)
+    if turns.take(key, now=now, limits=limits) is not None:
+        return
+    clean = bool(address) and address_tries - 1 <= _FEW_FAILURES
+    if clean and turns.take_locked_retry(key, now=now, limits=limits):
+        return
+    if address:
+        turns.give_back(sign_in_throttle.address_key(address))  # refused unchecked: no guess
+    if clean:
+        seconds = int(limits.locked_retry.total_seconds())
+        raise Throttled(
+            f"Too many sign-ins for this account just now. Try again in {seconds} seconds."
         )
-    ).one()
-    if last_success is not None and last_success.replace(tzinfo=since.tzinfo) > since:
-        since = last_success.replace(tzinfo=since.tzinfo)
-    return session.exec(
-        select(func.count()).where(
-            LoginAttempt.email == email,
-            col(LoginAttempt.succeeded).is_(False),
-            LoginAttempt.created_at > since,
-        )
-    ).one()
+    raise Throttled(f"Too many failed attempts. Try again in {_minutes(limits)}.")
 
 
 def sign_in(
-    *, session: Session, email: str, password: str, now: datetime | None = None
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    client_address: str = "",
+    now: datetime,
 ) -> tuple[str, User]:
     """Check the password and open a session; returns the browser's token and the user.
 
-    Commits itself: a failed attempt must be recorded even though the sign-in is refused.
+    Each try is counted per email and per `client_address` before the password is checked
+    (`services/sign_in_throttle.py`). Commits itself: the counted turn must be visible to
+    every worker before the (slow) password check, and a failure is recorded although the
+    sign-in is refused.
     """
-    now = now or utcnow()
     settings = get_settings()
+    limits = sign_in_throttle.Limits.from_settings()
     email = normalize_email(email)
-    if _recent_failures(session, email, now) >= settings.login_max_failures:
-        raise Throttled(
-            f"Too many failed attempts. Try again in {int(settings.login_lockout_minutes)} minutes."
-        )
+    turns = sign_in_throttle.counters(session)
+    try:
+        _take_turns(turns, email=email, address=client_address, now=now, limits=limits)
+    finally:
+        session.commit()
     user = session.exec(select(User).where(User.email == email)).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if not ok or user is None or not user.is_active:
         session.add(LoginAttempt(email=email, succeeded=False, created_at=now))
         session.commit()
         raise SignInFailed(BAD_CREDENTIALS)
+    # Signed in: this try was no guess, and the email's count starts again.
+    if client_address:
+        turns.give_back(sign_in_throttle.address_key(client_address))
+    turns.clear(sign_in_throttle.email_key(email))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     token = secrets.token_urlsafe(32)
@@ -102,6 +139,14 @@ def sign_in(
     return token, user
 
 
+def lift_lockout(*, session: Session, email: str) -> None:
+    """Let an email sign in again at once (a password-reset link proves who is asking).
+
+    Commits itself."""
+    sign_in_throttle.counters(session).clear(sign_in_throttle.email_key(normalize_email(email)))
+    session.commit()
+
+
 @dataclass(frozen=True)
 class SignedIn:
     """A live sign-in session: who, which session (for live-update bookkeeping), until when."""
@@ -111,13 +156,10 @@ class SignedIn:
     expires_at: datetime
 
 
-def signed_in(
-    *, session: Session, token: str | None, now: datetime | None = None
-) -> SignedIn | None:
+def signed_in(*, session: Session, token: str | None, now: datetime) -> SignedIn | None:
     """The live session for a browser token, or None if it is unknown, ended or expired."""
     if not token:
         return None
-    now = now or utcnow()
     row = session.exec(
         select(AuthSession, User)
         .join(User, col(User.id) == AuthSession.user_id)
@@ -131,15 +173,13 @@ def signed_in(
     return SignedIn(Principal.of(user), auth.id, auth.expires_at)  # type: ignore[arg-type]
 
 
-def principal_for_token(
-    *, session: Session, token: str | None, now: datetime | None = None
-) -> Principal | None:
+def principal_for_token(*, session: Session, token: str | None, now: datetime) -> Principal | None:
     """The signed-in user for a browser token, or None if it is unknown, ended or expired."""
     live = signed_in(session=session, token=token, now=now)
     return live.principal if live else None
 
 
-def sign_out(*, session: Session, token: str | None, now: datetime | None = None) -> int | None:
+def sign_out(*, session: Session, token: str | None, now: datetime) -> int | None:
     """End the session of `token`; returns its id (None if there was no live session)."""
     if not token:
         return None
@@ -148,6 +188,6 @@ def sign_out(*, session: Session, token: str | None, now: datetime | None = None
     ).first()
     if auth is None or auth.ended_at is not None:
         return None
-    auth.ended_at = now or utcnow()
+    auth.ended_at = now
     session.commit()
     return auth.id

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
+from support_portal.domain.chat_rules import ChatStatus
 from support_portal.domain.roles import Actor, Role
-from support_portal.models import Ticket, User
+from support_portal.models import ChatSession, Ticket, User
 from support_portal.services.errors import Forbidden, NotFound
 
 
@@ -49,13 +48,6 @@ class Principal:
 SYSTEM = Principal(user_id=None, role=Actor.SYSTEM, organization_id=None, name="Support Portal")
 
 
-def load_principal(session: Session, user_id: int) -> Principal:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise Forbidden("Your account is not active. Please sign in again.")
-    return Principal.of(user)
-
-
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
         raise Forbidden("You do not have access to this.")
@@ -76,3 +68,26 @@ def ensure_can_see_ticket(principal: Principal, ticket: Ticket | None) -> Ticket
     if ticket is None or not can_see_ticket(principal, ticket):
         raise NotFound("Ticket not found.")
     return ticket
+
+
+def may_take_part_in_chat(principal: Principal, chat: ChatSession | None) -> bool:
+    """Write in a chat's live room and add files to it: the chat's client, the agent who took
+    it, and any manager."""
+    if chat is None:
+        return False
+    if principal.role == Role.CLIENT:
+        return chat.client_id == principal.user_id
+    if principal.role == Role.MANAGER:
+        return True
+    return principal.role == Role.AGENT and chat.agent_id == principal.user_id
+
+
+def may_see_chat(principal: Principal, chat: ChatSession | None) -> bool:
+    """Read a chat's messages and files: whoever takes part in it, and any team member while
+    it waits to be taken (to decide whether to take it). Once an agent holds it, or it has
+    ended, other agents no longer read it."""
+    if chat is None:
+        return False
+    if may_take_part_in_chat(principal, chat):
+        return True
+    return principal.is_team and chat.status == ChatStatus.WAITING.value

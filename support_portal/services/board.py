@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from support_portal.clock import as_utc
-from support_portal.domain.lifecycle import STATUS_LABELS, Status
-from support_portal.domain.roles import Role
+from support_portal.domain.lifecycle import STATUS_LABELS, Status, allowed_targets
+from support_portal.domain.roles import Actor, Role
 from support_portal.domain.sla import badge
 from support_portal.domain.ticket_fields import PRIORITY_ORDER
 from support_portal.models import Organization, Ticket, User
+from support_portal.services import tickets
 from support_portal.services.authz import Principal, require_role
 from support_portal.settings import get_settings
 
@@ -97,6 +100,15 @@ def _opt(value: datetime | None) -> datetime | None:
 
 def board_data(*, session: Session, principal: Principal, now: datetime) -> BoardData:
     require_role(principal, Role.MANAGER)
+    return managers_board(session=session, now=now)
+
+
+def managers_board(*, session: Session, now: datetime) -> BoardData:
+    """The board as every manager sees it (it is the same for all of them).
+
+    For the system's own rebuild of open boards, where nobody acts: a tab joins the board's
+    topic only once the user is confirmed to be a manager, so what it is pushed was allowed.
+    """
     closed_since = now - timedelta(days=get_settings().board_closed_days)
     assignee = aliased(User)
     rows = session.exec(
@@ -182,3 +194,42 @@ def board_data(*, session: Session, principal: Principal, now: datetime) -> Boar
 
 
 COLUMN_LABELS = {s.value: STATUS_LABELS[s] for s in COLUMNS}
+# Per column, the (status, label) a manager may move its cards to, in lifecycle order.
+MOVE_CHOICES: dict[str, list[tuple[str, str]]] = {
+    s.value: [(t.value, STATUS_LABELS[t]) for t in allowed_targets(s, Actor.MANAGER)]
+    for s in COLUMNS
+}
+
+
+# What a manager may change on a card: the ticket service that does it, and its argument.
+CARD_CHANGES: dict[str, tuple[Callable[..., object], str]] = {
+    "status": (tickets.change_status, "to"),
+    "assignee": (tickets.assign, "assignee_id"),
+    "priority": (tickets.set_priority, "priority"),
+}
+
+
+def change_card(
+    *,
+    session: Session,
+    principal: Principal,
+    ticket_id: int,
+    field: str,
+    value: Any,
+    expected_version: int,
+    now: datetime,
+) -> None:
+    """A manager drops a card on another column, assigns it or sets its priority: the
+    change, its event and its notifications commit together."""
+    require_role(principal, Role.MANAGER)
+    step, argument = CARD_CHANGES[field]
+    ticket = tickets.get_ticket_by_id(session=session, principal=principal, ticket_id=ticket_id)
+    step(
+        session=session,
+        principal=principal,
+        ticket=ticket,
+        expected_version=expected_version,
+        now=now,
+        **{argument: value},
+    )
+    session.commit()

@@ -15,11 +15,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from support_portal import urls
-from support_portal.clock import as_utc, utcnow
+from support_portal.clock import as_utc
 from support_portal.domain import chat_rules
+from support_portal.domain.chat_rules import OPEN_CHAT_STATUSES, ChatStatus
 from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.ticket_quality import TicketDraft
+from support_portal.domain.timeline import EventKind
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import (
     ChatMessage,
     ChatSession,
@@ -29,16 +32,17 @@ from support_portal.models import (
     ZoomEscalation,
 )
 from support_portal.services import tickets
-from support_portal.services.authz import Principal, require_role, require_team
+from support_portal.services.authz import (
+    Principal,
+    may_see_chat,
+    may_take_part_in_chat,
+    require_role,
+    require_team,
+)
 from support_portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
 from support_portal.settings import get_settings
 
-WAITING = "waiting"
-ACTIVE = "active"
-RESOLVED = "resolved"
-CONVERTED = "converted"
-OPEN = (WAITING, ACTIVE)
 MAX_MESSAGE_CHARS = 4000
 TAKEN_MESSAGE = "Another agent already took this chat."
 
@@ -94,15 +98,6 @@ def get_chat(*, session: Session, principal: Principal, chat_id: int) -> ChatSes
     return chat
 
 
-def is_member(principal: Principal, chat: ChatSession) -> bool:
-    """May this person take part in the chat's live room (read and write)?"""
-    if principal.role == Role.CLIENT:
-        return chat.client_id == principal.user_id
-    if principal.role == Role.MANAGER:
-        return True
-    return chat.agent_id == principal.user_id
-
-
 def _require_holder(principal: Principal, chat: ChatSession) -> None:
     require_team(principal)
     if principal.role == Role.AGENT and chat.agent_id != principal.user_id:
@@ -114,13 +109,13 @@ def _require_holder(principal: Principal, chat: ChatSession) -> None:
 def join_chat(*, session: Session, principal: Principal, chat_id: int) -> ChatSession:
     """The membership check made before a browser is linked to the chat's live room."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat):
+    if not may_take_part_in_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
     return chat
 
 
 def start_chat(
-    *, session: Session, principal: Principal, topic: str = "", now: datetime | None = None
+    *, session: Session, principal: Principal, topic: str = "", now: datetime
 ) -> ChatSession:
     """A client asks for help; one open chat per client, so a second click returns the first."""
     require_role(principal, Role.CLIENT)
@@ -129,16 +124,15 @@ def start_chat(
     existing = current_chat(session=session, principal=principal, open_only=True)
     if existing is not None:
         return existing
-    now = now or utcnow()
     chat = ChatSession(
         organization_id=principal.organization_id,
         client_id=principal.user_id,
-        status=WAITING,
+        status=ChatStatus.WAITING.value,
         topic=topic.strip()[:300],
         created_at=now,
     )
     session.add(chat)
-    session.flush()
+    session.commit()
     return chat
 
 
@@ -149,7 +143,9 @@ def current_chat(
     require_role(principal, Role.CLIENT)
     query = select(ChatSession).where(ChatSession.client_id == principal.user_id)
     open_chat = session.exec(
-        query.where(col(ChatSession.status).in_(OPEN)).order_by(col(ChatSession.id).desc())
+        query.where(col(ChatSession.status).in_([s.value for s in OPEN_CHAT_STATUSES])).order_by(
+            col(ChatSession.id).desc()
+        )
     ).first()
     if open_chat is not None or open_only:
         return open_chat
@@ -163,13 +159,13 @@ def post_message(
     chat_id: int,
     body: str,
     client_msg_id: str | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ChatMessage:
     """Store a message from a member of the chat; a retried send (same id) is stored once."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat):
+    if not may_take_part_in_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
-    if chat.status not in OPEN:
+    if chat.status not in OPEN_CHAT_STATUSES:
         raise Conflict("This chat has ended.")
     body = body.strip()
     if not body:
@@ -185,7 +181,6 @@ def post_message(
         ).first()
         if existing is not None:
             return existing
-    now = now or utcnow()
     message = ChatMessage(
         chat_id=chat_id,
         sender_id=principal.user_id,
@@ -198,24 +193,23 @@ def post_message(
     chat.last_message_at = now
     if not chat.topic and principal.role == Role.CLIENT:
         chat.topic = body[:300]
-    session.flush()
+    session.commit()
     return message
 
 
 def accept_chat(
-    *, session: Session, principal: Principal, chat_id: int, now: datetime | None = None
+    *, session: Session, principal: Principal, chat_id: int, now: datetime
 ) -> ChatSession:
     """Claim a waiting chat. One conditional UPDATE, so of two agents clicking at once exactly
     one wins and the other is told plainly; the UPDATE comes first so SQLite takes its write
     lock before reading anything."""
     require_team(principal)
-    now = now or utcnow()
     result = session.exec(  # type: ignore[call-overload]
         update(ChatSession)
-        .where(col(ChatSession.id) == chat_id, col(ChatSession.status) == WAITING)
+        .where(col(ChatSession.id) == chat_id, col(ChatSession.status) == ChatStatus.WAITING.value)
         .values(
             agent_id=principal.user_id,
-            status=ACTIVE,
+            status=ChatStatus.ACTIVE.value,
             accepted_at=now,
             version=ChatSession.version + 1,
         )
@@ -223,24 +217,29 @@ def accept_chat(
     )
     chat = _load(session, chat_id)
     if result.rowcount != 1:
-        raise Conflict(TAKEN_MESSAGE if chat.status != WAITING else "The chat could not be taken.")
+        raise Conflict(
+            TAKEN_MESSAGE
+            if chat.status != ChatStatus.WAITING.value
+            else "The chat could not be taken."
+        )
+    session.commit()
     session.refresh(chat)
     return chat
 
 
 def mark_resolved(
-    *, session: Session, principal: Principal, chat_id: int, now: datetime | None = None
+    *, session: Session, principal: Principal, chat_id: int, now: datetime
 ) -> ChatSession:
     """The chat solved the problem live; no ticket needed."""
     chat = _load(session, chat_id)
     _require_holder(principal, chat)
-    if chat.status != ACTIVE:
+    if chat.status != ChatStatus.ACTIVE.value:
         raise Conflict("Only an active chat can be marked resolved.")
-    now = now or utcnow()
-    chat.status = RESOLVED
+    chat.status = ChatStatus.RESOLVED.value
     chat.ended_at = now
     chat.version += 1
     _system_message(session, chat, "The agent marked this chat as resolved. Thank you!", now)
+    session.commit()
     return chat
 
 
@@ -319,39 +318,33 @@ def _views(session: Session, chats: list[ChatSession], now: datetime) -> list[Ch
     return chat_rules.sort_flagged_first(views)
 
 
-def view_chat(
-    *, session: Session, principal: Principal, chat_id: int, now: datetime | None = None
-) -> ChatView:
-    chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    return _views(session, [chat], now or utcnow())[0]
-
-
-def list_waiting(
-    *, session: Session, principal: Principal, now: datetime | None = None
-) -> list[ChatView]:
+def list_waiting(*, session: Session, principal: Principal, now: datetime) -> list[ChatView]:
     require_team(principal)
-    chats = list(session.exec(select(ChatSession).where(ChatSession.status == WAITING)).all())
-    return _views(session, chats, now or utcnow())
+    chats = list(
+        session.exec(
+            select(ChatSession).where(ChatSession.status == ChatStatus.WAITING.value)
+        ).all()
+    )
+    return _views(session, chats, now)
 
 
-def list_my_active(
-    *, session: Session, principal: Principal, now: datetime | None = None
-) -> list[ChatView]:
+def list_my_active(*, session: Session, principal: Principal, now: datetime) -> list[ChatView]:
     require_team(principal)
     chats = list(
         session.exec(
             select(ChatSession).where(
-                ChatSession.status == ACTIVE, ChatSession.agent_id == principal.user_id
+                ChatSession.status == ChatStatus.ACTIVE.value,
+                ChatSession.agent_id == principal.user_id,
             )
         ).all()
     )
-    return _views(session, chats, now or utcnow())
+    return _views(session, chats, now)
 
 
 def get_transcript(*, session: Session, principal: Principal, chat_id: int) -> list[dict[str, Any]]:
     """The chat's messages, oldest first, as plain dicts (also stored on the ticket)."""
     chat = get_chat(session=session, principal=principal, chat_id=chat_id)
-    if not is_member(principal, chat) and chat.status != WAITING:
+    if not may_see_chat(principal, chat):
         raise Forbidden("Another agent holds this chat.")
     rows = session.exec(
         select(ChatMessage, User)
@@ -396,11 +389,7 @@ def suggested_draft(*, session: Session, principal: Principal, chat_id: int) -> 
 def _first_response_words(ticket: Ticket, tz_name: str) -> str:
     if ticket.first_response_due_at is None:
         return "The team will reply as soon as possible."
-    try:
-        tz = ZoneInfo(tz_name)
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    due = as_utc(ticket.first_response_due_at).astimezone(tz)
+    due = as_utc(ticket.first_response_due_at).astimezone(ZoneInfo(tz_name))
     return f"Expect a first response by {due:%a %d %b, %H:%M} ({tz_name})."
 
 
@@ -410,14 +399,13 @@ def convert_to_ticket(
     principal: Principal,
     chat_id: int,
     draft: TicketDraft,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """Turn the chat into a ticket with its transcript, and tell the client in the chat."""
     chat = _load(session, chat_id)
     _require_holder(principal, chat)
-    if chat.status != ACTIVE:
+    if chat.status != ChatStatus.ACTIVE.value:
         raise Conflict("Only an active chat can be converted to a ticket.")
-    now = now or utcnow()
     transcript = get_transcript(session=session, principal=principal, chat_id=chat_id)
     if not draft.support_path:
         draft.support_path = [{"channel": "chat", "outcome": "Not solved live; converted"}]
@@ -434,13 +422,13 @@ def convert_to_ticket(
         now=now,
     )
     _carry_zoom_calls(session, principal, chat, ticket, now)
-    chat.status = CONVERTED
+    chat.status = ChatStatus.CONVERTED.value
     chat.ticket_id = ticket.id
     chat.ended_at = now
     chat.version += 1
     client = session.get(User, chat.client_id)
     org = session.get(Organization, chat.organization_id)
-    tz_name = (client.timezone if client else None) or (org.timezone if org else "UTC")
+    tz_name = viewer_zone(client.timezone if client else None, org.timezone if org else None)
     _system_message(
         session,
         chat,
@@ -466,7 +454,7 @@ def _carry_zoom_calls(
         append_event(
             session,
             ticket=ticket,
-            kind="zoom_scheduled",
+            kind=EventKind.ZOOM_SCHEDULED,
             actor=principal,
             now=now,
             data={
@@ -482,9 +470,9 @@ def _carry_zoom_calls(
 # (join_chat, require_team) before their browsers were linked; no browser calls these.
 
 
-def room_snapshot(*, session: Session, chat_id: int, now: datetime | None = None) -> dict[str, Any]:
+def room_snapshot(*, session: Session, chat_id: int, now: datetime) -> dict[str, Any]:
     chat = _load(session, chat_id)
-    view = _views(session, [chat], now or utcnow())[0]
+    view = _views(session, [chat], now)[0]
     rows = session.exec(
         select(ChatMessage, User)
         .join(User, col(User.id) == col(ChatMessage.sender_id), isouter=True)
@@ -507,6 +495,10 @@ def message_view(message: ChatMessage, sender_name: str) -> dict[str, Any]:
     }
 
 
-def queue_snapshot(*, session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
-    chats = list(session.exec(select(ChatSession).where(ChatSession.status == WAITING)).all())
-    return [v.as_dict() for v in _views(session, chats, now or utcnow())]
+def queue_snapshot(*, session: Session, now: datetime) -> list[dict[str, Any]]:
+    chats = list(
+        session.exec(
+            select(ChatSession).where(ChatSession.status == ChatStatus.WAITING.value)
+        ).all()
+    )
+    return [v.as_dict() for v in _views(session, chats, now)]

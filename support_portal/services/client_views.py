@@ -10,22 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from support_portal.clock import as_utc, utcnow
+from support_portal.clock import as_utc
 from support_portal.domain.lifecycle import CLIENT_STATUS_WORDS, OPEN_STATUSES, Status
-from support_portal.domain.links import LinkRefused, check_url, split_links
+from support_portal.domain.links import split_links
 from support_portal.domain.roles import Role
-from support_portal.domain.timeline import CLIENT_KEYS, EventKind
+from support_portal.domain.timeline import CLIENT_KEYS, EventKind, client_entry, is_prose
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import Attachment, Notification, Organization, Ticket, TicketEvent, User
 from support_portal.services import tickets as ticket_service
 from support_portal.services.authz import Principal, require_role
 
 NOT_ASSIGNED = "Not assigned yet"
-
-TRANSCRIPT_KEYS = frozenset({"sender", "body"})
 
 CHANNEL_WORDS = {"email": "Email", "sms": "Text message"}
 DELIVERY_WORDS = {
@@ -105,13 +104,7 @@ def viewer_timezone(session: Session, principal: Principal) -> ZoneInfo:
     org = (
         session.get(Organization, principal.organization_id) if principal.organization_id else None
     )
-    for name in (user.timezone if user else None, org.timezone if org else None):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
+    return ZoneInfo(viewer_zone(user.timezone if user else None, org.timezone if org else None))
 
 
 def exact_time(when: datetime, tz: ZoneInfo) -> str:
@@ -180,12 +173,9 @@ def _row(session: Session, ticket: Ticket, tz: ZoneInfo, now: datetime) -> Ticke
     )
 
 
-def list_my_tickets(
-    *, session: Session, principal: Principal, now: datetime | None = None
-) -> list[TicketRow]:
+def list_my_tickets(*, session: Session, principal: Principal, now: datetime) -> list[TicketRow]:
     """Every ticket of the client's organization: open ones first, most recent first."""
     require_role(principal, Role.CLIENT)
-    now = now or utcnow()
     tz = viewer_timezone(session, principal)
     found = session.exec(
         select(Ticket)
@@ -194,18 +184,6 @@ def list_my_tickets(
     ).all()
     rows = [_row(session, t, tz, now) for t in found]
     return sorted(rows, key=lambda r: not r.is_open)  # stable: keeps recency within groups
-
-
-def _safe(event: TicketEvent) -> dict[str, Any]:
-    allowed = CLIENT_KEYS[EventKind(event.kind)]
-    return {k: v for k, v in (event.data or {}).items() if k in allowed}
-
-
-def _status_words(value: Any) -> str:
-    try:
-        return CLIENT_STATUS_WORDS[Status(value)]
-    except ValueError:
-        return ""
 
 
 def _files(session: Session, ticket: Ticket, ids: Any) -> list[FileLink]:
@@ -222,29 +200,8 @@ def _files(session: Session, ticket: Ticket, ids: Any) -> list[FileLink]:
     return [FileLink(name=a.original_name, url=f"/files/{a.id}") for a in rows]
 
 
-def _transcript(lines: Any, you: str) -> str:
-    if not isinstance(lines, list):
-        return ""
-    out = []
-    for line in lines:
-        if not isinstance(line, dict):
-            continue
-        safe = {k: v for k, v in line.items() if k in TRANSCRIPT_KEYS}
-        who = you if safe.get("sender") == "client" else "Support"
-        out.append(f"{who}: {safe.get('body', '')}")
-    return "\n".join(out)
-
-
 def _parts(text: str) -> list[TextPart]:
     return [TextPart(kind=s.kind, text=s.text) for s in split_links(text)]
-
-
-def _web_link(value: Any) -> str:
-    """Stored links were checked when added; check again, a page must never get a script."""
-    try:
-        return check_url(str(value or ""))
-    except LinkRefused:
-        return ""
 
 
 def _scheduled(value: Any, tz: ZoneInfo) -> str:
@@ -257,69 +214,21 @@ def _scheduled(value: Any, tz: ZoneInfo) -> str:
 def _event_item(
     session: Session, ticket: Ticket, event: TicketEvent, principal: Principal, tz: ZoneInfo
 ) -> TimelineItem:
-    data = _safe(event)
-    you = event.actor_id == principal.user_id
+    data = event.data or {}
+    when = (
+        _scheduled(data.get("scheduled_at"), tz) if event.kind == EventKind.ZOOM_SCHEDULED else ""
+    )
+    entry = client_entry(event.kind, data, by_viewer=event.actor_id == principal.user_id, when=when)
     item = TimelineItem(key=f"e{event.id}", kind=event.kind)
-    if event.kind == "created":
-        from_chat = data.get("source") == "chat"
-        item.icon = "message-circle" if from_chat else "file-plus"
-        item.headline = "Ticket opened from your chat" if from_chat else "Ticket opened"
-        item.body = _transcript(data.get("transcript"), "You")
-    elif event.kind == "assigned":
-        item.icon = "user-check"
-        item.headline = f"{data.get('assignee') or 'A team member'} is now working on it"
-    elif event.kind == "unassigned":
-        item.icon = "user-x"
-        item.headline = "Waiting for a team member to pick it up"
-    elif event.kind in ("status_changed", "reopened"):
-        item.icon = "refresh-cw" if event.kind == "reopened" else "arrow-right"
-        words = _status_words(data.get("to"))
-        if event.kind == "reopened":
-            item.headline = f"Reopened: {words}"
-        elif data.get("to") == Status.RESOLVED.value:
-            item.icon = "circle-check"
-            item.headline = "Resolved: the team says it is fixed"
-        elif data.get("to") == Status.CLOSED.value:
-            item.icon = "lock"
-            item.headline = "Closed"
-        else:
-            item.headline = f"Status: {words}"
-        item.body = str(data.get("reason") or "")
-    elif event.kind == "public_update":
-        item.icon = "megaphone"
-        item.headline = f"Update from {data.get('author') or 'the team'}"
-        item.body = str(data.get("body") or "")
-    elif event.kind == "client_details":
-        item.icon = "paperclip"
-        item.headline = "You added details" if you else f"{data.get('author')} added details"
-        item.body = str(data.get("body") or "")
-        item.files = _files(session, ticket, data.get("attachment_ids"))
-    elif event.kind == "problem_update":
-        item.icon = "megaphone"
-        item.headline = f"Update from {data.get('author') or 'the team'} on a wider problem"
-        item.body = str(data.get("body") or "")
-    elif event.kind in ("walkthrough", "link"):
-        walkthrough = event.kind == "walkthrough"
-        item.icon = "video" if walkthrough else "link"
-        what = "a walkthrough" if walkthrough else "a link"
-        item.headline = f"You added {what}" if you else f"{data.get('author')} added {what}"
-        item.link_url = _web_link(data.get("url"))
-        item.link_title = str(data.get("title") or item.link_url)
-    elif event.kind == "zoom_scheduled":
-        item.icon = "video"
-        item.headline = f"Zoom call scheduled for {_scheduled(data.get('scheduled_at'), tz)}"
-        item.body = f"Who attends: {data.get('attendees', '')}"
-        item.link_url = _web_link(data.get("meeting_url"))
-        item.link_title = "Join the Zoom call"
-    elif event.kind == "zoom_outcome":
-        item.icon = "circle-check" if data.get("resolved_on_call") else "video"
-        item.headline = (
-            "Zoom call: solved on the call"
-            if data.get("resolved_on_call")
-            else "Zoom call: what happens next"
-        )
-        item.body = str(data.get("outcome") or "")
-    if event.kind in ("public_update", "client_details", "problem_update"):
+    if entry is None:  # the query selects only kinds the client sees
+        return item
+    item.icon = entry.icon
+    item.headline = entry.headline
+    item.body = entry.body
+    item.link_url = entry.link_url
+    item.link_title = entry.link_title
+    item.files = _files(session, ticket, list(entry.attachment_ids))
+    if is_prose(event.kind):
         item.parts = _parts(item.body)
     return item
 
@@ -343,7 +252,7 @@ def _notification_item(note: Notification) -> TimelineItem:
 
 
 def ticket_view(
-    *, session: Session, principal: Principal, number: str | int, now: datetime | None = None
+    *, session: Session, principal: Principal, number: str | int, now: datetime
 ) -> TicketView:
     """One ticket as its client sees it; NotFound for other organizations' tickets."""
     require_role(principal, Role.CLIENT)
@@ -352,13 +261,12 @@ def ticket_view(
 
 
 def build_ticket_view(
-    *, session: Session, principal: Principal, ticket: Ticket, now: datetime | None = None
+    *, session: Session, principal: Principal, ticket: Ticket, now: datetime
 ) -> TicketView:
     require_role(principal, Role.CLIENT)
     ticket = ticket_service.get_ticket_by_id(
         session=session, principal=principal, ticket_id=ticket.id or 0
     )
-    now = now or utcnow()
     tz = viewer_timezone(session, principal)
     events = session.exec(
         select(TicketEvent)
@@ -409,3 +317,18 @@ def client_viewers(*, session: Session, ticket_id: int) -> list[Principal]:
         )
     ).all()
     return [Principal.of(u) for u in users]
+
+
+def views_for_open_pages(
+    *, session: Session, ticket_id: int, now: datetime, skip_user_id: int | None = None
+) -> list[tuple[int, TicketView]]:
+    """(user id, their view of the ticket) for each client who may have it open: what the
+    system pushes to their pages after a change. Each view is built as that client."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        return []
+    return [
+        (p.user_id, build_ticket_view(session=session, principal=p, ticket=ticket, now=now))  # type: ignore[misc]
+        for p in client_viewers(session=session, ticket_id=ticket_id)
+        if p.user_id != skip_user_id
+    ]

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from support_portal.clock import as_utc, utcnow
+from support_portal.clock import as_utc
 from support_portal.domain.lifecycle import Status
 from support_portal.domain.links import LinkRefused, check_zoom_url, classify
 from support_portal.domain.roles import Role
+from support_portal.domain.timeline import EventKind
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import ChatSession, Organization, Ticket, User, ZoomEscalation
 from support_portal.services import notifications, tickets
 from support_portal.services.authz import (
@@ -33,10 +35,9 @@ def add_link(
     ticket: Ticket,
     url: str,
     title: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> str:
     """Add a Loom walkthrough or another link to a ticket's timeline; returns its kind."""
-    now = now or utcnow()
     ensure_can_see_ticket(principal, ticket)
     try:
         link = classify(url)
@@ -48,7 +49,7 @@ def add_link(
     append_event(
         session,
         ticket=ticket,
-        kind="walkthrough" if link.kind == "loom" else "link",
+        kind=EventKind.WALKTHROUGH if link.kind == "loom" else EventKind.LINK,
         actor=principal,
         now=now,
         data={"url": link.url, "title": title or link.url, "author": principal.name},
@@ -71,7 +72,7 @@ def _client_and_tz(session: Session, *, ticket: Ticket | None, chat: ChatSession
     org_id = ticket.organization_id if ticket else chat.organization_id  # type: ignore[union-attr]
     client = session.get(User, client_id)
     org = session.get(Organization, org_id)
-    tz = (client.timezone if client else None) or (org.timezone if org else "UTC")
+    tz = viewer_zone(client.timezone if client else None, org.timezone if org else None)
     return client, tz
 
 
@@ -84,10 +85,9 @@ def schedule_zoom(
     attendees: str,
     ticket: Ticket | None = None,
     chat_id: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ZoomEscalation:
     """Record a Zoom escalation. `local_time` is naive, in the client's time zone, as typed."""
-    now = now or utcnow()
     require_team(principal)
     chat = None
     if ticket is None:
@@ -127,7 +127,7 @@ def schedule_zoom(
         append_event(
             session,
             ticket=ticket,
-            kind="zoom_scheduled",
+            kind=EventKind.ZOOM_SCHEDULED,
             actor=principal,
             now=now,
             data={
@@ -164,11 +164,10 @@ def record_zoom_outcome(
     outcome: str,
     resolved_on_call: bool,
     resolve_ticket: bool = False,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ZoomEscalation:
     """Record what the call achieved, once. A call that solved it may resolve the ticket,
     which then still waits for the client's confirmation."""
-    now = now or utcnow()
     require_team(principal)
     esc = session.get(ZoomEscalation, escalation_id)
     if esc is None or not _may_handle(session, principal, esc):
@@ -185,7 +184,7 @@ def record_zoom_outcome(
         append_event(
             session,
             ticket=ticket,
-            kind="zoom_outcome",
+            kind=EventKind.ZOOM_OUTCOME,
             actor=principal,
             now=now,
             data={

@@ -8,9 +8,10 @@ client account by phone number or email address, and that account is the acting 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import getaddresses, parseaddr
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -18,10 +19,10 @@ from sqlmodel import Session, col, select
 from support_portal.domain.lifecycle import Status
 from support_portal.domain.roles import Role
 from support_portal.models import Notification, Ticket, User, WebhookReceipt
+from support_portal.notify.delivery_failures import record_delivery_failure
 from support_portal.services import preferences, tickets
 from support_portal.services.authz import Principal
-from support_portal.services.errors import NotFound, ServiceError
-from support_portal.services.timeline import append_event
+from support_portal.services.errors import NotFound, ServiceError, ValidationFailed
 
 # Delivery progress: a status never replaces one of a higher rank.
 DELIVERY_RANK = {"sending": 0, "pending": 0, "sent": 1, "delivered": 2, "undelivered": 2}
@@ -75,25 +76,9 @@ def apply_delivery_status(
         notification.delivered_at = now
     if status == "undelivered":
         notification.last_error = reason
-        ticket = session.get(Ticket, notification.ticket_id) if notification.ticket_id else None
-        if ticket is not None:
-            label = "SMS" if notification.channel == "sms" else "Email"
-            append_event(
-                session,
-                ticket=ticket,
-                kind="notification_failed",
-                actor=None,
-                now=now,
-                is_public=public,
-                data={
-                    "message": f"{label} to {notification.to_address} failed: {reason}",
-                    "channel": notification.channel,
-                    "to": notification.to_address,
-                    "reason": reason,
-                    "notification_id": notification.id,
-                },
-                dedupe_key=f"notification_failed:{notification.id}",
-            )
+        record_delivery_failure(
+            session, notification=notification, reason=reason, now=now, public=public
+        )
     session.add(notification)
     return True
 
@@ -174,7 +159,9 @@ def sendgrid_event(session: Session, *, event: dict, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class ReplyOutcome:
-    action: str  # "details", "confirmed", "reopened", "opted_out", "opted_in", "ignored"
+    action: (
+        str  # "details", "confirmed", "reopened", "follow_up", "opted_out", "opted_in", "ignored"
+    )
     ticket_number: int | None = None
     detail: str = ""
 
@@ -204,13 +191,16 @@ def _pick_ticket(session: Session, users: list[User], text: str) -> tuple[User, 
                 continue
             return user, ticket
     user_ids = [u.id for u in users]
+    # Their latest ticket still in play; with none, their latest closed one (the reply
+    # reopens it or starts a follow-up), so a text is never dropped.
     latest = session.exec(
         select(Ticket)
-        .where(
-            col(Ticket.requester_id).in_(user_ids),
-            Ticket.status != Status.CLOSED.value,
+        .where(col(Ticket.requester_id).in_(user_ids))
+        .order_by(
+            (Ticket.status == Status.CLOSED.value),
+            col(Ticket.updated_at).desc(),
+            col(Ticket.id).desc(),
         )
-        .order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc())
     ).first()
     if latest is None:
         return None
@@ -232,6 +222,7 @@ def _apply_reply(
 ) -> ReplyOutcome:
     principal = Principal.of(user)
     word = preferences.keyword(text)
+    status_before = ticket.status
     try:
         if word == "CONFIRM" and ticket.status == Status.RESOLVED.value:
             tickets.confirm_fix(session=session, principal=principal, ticket=ticket, now=now)
@@ -245,7 +236,7 @@ def _apply_reply(
             return ReplyOutcome("reopened", ticket.number)
     except ServiceError:
         pass  # not a move the ticket allows now: keep the words as details instead
-    tickets.add_client_details(
+    target = tickets.add_client_details(
         session=session,
         principal=principal,
         ticket=ticket,
@@ -254,6 +245,12 @@ def _apply_reply(
         data={"via": via},
         now=now,
     )
+    if target.id != ticket.id:
+        return ReplyOutcome("follow_up", target.number)
+    if status_before in (Status.RESOLVED.value, Status.CLOSED.value) and target.status == (
+        Status.IN_PROGRESS.value
+    ):
+        return ReplyOutcome("reopened", target.number)
     return ReplyOutcome("details", ticket.number)
 
 
@@ -300,8 +297,8 @@ def reply_token_from(addresses: str) -> str | None:
 
 @dataclass(frozen=True)
 class InboundFile:
+    # The sender's content type is not kept: a file is judged by its bytes, like an upload.
     filename: str
-    content_type: str
     data: bytes
 
 
@@ -314,7 +311,7 @@ def inbound_email(
     files: list[InboundFile],
     now: datetime,
 ) -> ReplyOutcome:
-    from support_portal.services.attachments_inbound import store_inbound_attachment
+    from support_portal.services.attachments import store_attachment
 
     token = reply_token_from(to)
     if not token:
@@ -333,22 +330,26 @@ def inbound_email(
         return ReplyOutcome("ignored", ticket.number, "sender is not a client of this ticket")
     body = strip_quoted(text)
     attachment_ids: list[int] = []
+    refused: list[str] = []
     for f in files:
-        stored = store_inbound_attachment(
-            session,
-            ticket=ticket,
-            uploader_id=user.id,
-            filename=f.filename,
-            content_type=f.content_type,
-            data=f.data,
-            now=now,
-        )
-        if stored is not None:
-            session.flush()
-            attachment_ids.append(stored.id)  # type: ignore[arg-type]
+        # The same content check, size limit and storage as a file the client uploads.
+        try:
+            stored = store_attachment(
+                session=session,
+                principal=Principal.of(user),
+                filename=f.filename,
+                data=f.data,
+                ticket_id=ticket.id,
+                now=now,
+            )
+        except ValidationFailed as exc:
+            refused.append(str(exc))
+            continue
+        attachment_ids.append(stored.id)  # type: ignore[arg-type]
+    skipped = ("files refused: " + "; ".join(refused)) if refused else ""
     if not body and not attachment_ids:
-        return ReplyOutcome("ignored", ticket.number, "empty reply")
-    return _apply_reply(
+        return ReplyOutcome("ignored", ticket.number, skipped or "empty reply")
+    outcome = _apply_reply(
         session,
         user=user,
         ticket=ticket,
@@ -357,3 +358,71 @@ def inbound_email(
         now=now,
         attachment_ids=attachment_ids,
     )
+    return replace(outcome, detail=skipped) if skipped else outcome
+
+
+# The webhooks' use cases (called after the signature check): each records the provider's
+# call and applies it in one transaction that it commits, so a retried call is applied once.
+
+
+def receive_twilio_status(
+    session: Session, *, message_sid: str, status: str, error_code: str | None, now: datetime
+) -> None:
+    if record_receipt(
+        session, provider="twilio_status", event_id=f"{message_sid}:{status}", accepted=True
+    ):  # else a repeat of a callback already applied
+        twilio_status(
+            session, message_sid=message_sid, status=status, error_code=error_code, now=now
+        )
+    session.commit()
+
+
+def receive_sms(
+    session: Session, *, message_sid: str, from_phone: str, body: str, now: datetime
+) -> ReplyOutcome | None:
+    """An SMS from a client; None if this message was already taken."""
+    if not record_receipt(
+        session, provider="twilio_inbound", event_id=message_sid or None, accepted=True
+    ):
+        return None
+    outcome = inbound_sms(session, from_phone=from_phone, body=body, now=now)
+    session.commit()
+    return outcome
+
+
+def receive_sendgrid_events(session: Session, *, events: list[Any], now: datetime) -> int:
+    """SendGrid's delivery events; returns how many changed a notification."""
+    applied = 0
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        event_id = str(event.get("sg_event_id") or "") or None
+        if event_id and not record_receipt(
+            session, provider="sendgrid_events", event_id=event_id, accepted=True
+        ):
+            continue  # SendGrid retries deliver the same event again
+        applied += int(sendgrid_event(session, event=event, now=now))
+    session.commit()
+    return applied
+
+
+def receive_email(
+    session: Session,
+    *,
+    to: str,
+    sender: str,
+    text: str,
+    files: list[InboundFile],
+    now: datetime,
+) -> ReplyOutcome:
+    """A client's email reply through Inbound Parse, and the record of what became of it."""
+    outcome = inbound_email(session, to=to, sender=sender, text=text, files=files, now=now)
+    record_receipt(
+        session,
+        provider="sendgrid_inbound",
+        event_id=None,
+        accepted=outcome.action != "ignored",
+        detail=f"{outcome.action} {outcome.ticket_number or ''} {outcome.detail}".strip(),
+    )
+    session.commit()
+    return outcome

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from support_portal.domain.roles import Role
+from support_portal.domain.ticket_fields import Priority
+from support_portal.domain.zones import viewer_zone
 from support_portal.models import Notification, Organization, Ticket, User
 from support_portal.notify.templates import LazyRendering
 from support_portal.settings import get_settings
@@ -36,8 +38,10 @@ def ticket_context(
 ) -> dict[str, Any]:
     org = session.get(Organization, ticket.organization_id)
     requester = session.get(User, ticket.requester_id)
-    tz = (recipient.timezone if recipient else None) or (
-        org.timezone if (for_client and org) else get_settings().agency_timezone
+    tz = viewer_zone(
+        recipient.timezone if recipient else None,
+        org.timezone if (for_client and org) else None,
+        fallback=get_settings().agency_timezone,
     )
     return {
         "number": ticket.number,
@@ -155,6 +159,66 @@ def queue_for_team(
         rows.append(_row(channel="sms", to=settings.team_phone, **common))
     for row in rows:
         session.add(row)
+    return rows
+
+
+def queue_for_new_ticket(
+    session: Session,
+    *,
+    ticket: Ticket,
+    now: datetime,
+    kind: str,
+) -> list[Notification]:
+    """A new ticket is news for the whole team, not only its assignee (who, after a chat
+    conversion, is the agent who just made it): the assignee and every manager, each as
+    they chose, and the team's shared address and number. An urgent ticket is also texted
+    to every one of them with a mobile number, whatever they chose for routine news.
+    Each address hears once."""
+    settings = get_settings()
+    urgent = ticket.priority == Priority.URGENT.value
+    people: list[User] = []
+    if ticket.assignee_id is not None:
+        assignee = session.get(User, ticket.assignee_id)
+        if assignee is not None and assignee.is_active:
+            people.append(assignee)
+    people += session.exec(
+        select(User).where(User.role == Role.MANAGER.value, User.is_active == True)  # noqa: E712
+    ).all()
+    rows: list[Notification] = []
+    sent_to: set[tuple[str, str]] = set()
+
+    def add(channel: str, to: str, user: User | None, rendering: LazyRendering) -> None:
+        if (channel, to) in sent_to:
+            return
+        sent_to.add((channel, to))
+        row = _row(
+            kind=kind,
+            channel=channel,
+            to=to,
+            user=user,
+            ticket=ticket,
+            rendering=rendering,
+            now=now,
+            problem_id=None,
+            dedupe_key=None,
+        )
+        session.add(row)
+        rows.append(row)
+
+    for person in people:
+        if person.id in {r.recipient_user_id for r in rows}:
+            continue
+        context = ticket_context(session, ticket, recipient=person, for_client=False)
+        rendering = LazyRendering(kind, context)
+        if person.notify_email and not person.email_undeliverable:
+            add("email", person.email, person, rendering)
+        if person.phone and not person.sms_opted_out and (person.notify_sms or urgent):
+            add("sms", person.phone, person, rendering)
+    team = LazyRendering(kind, ticket_context(session, ticket, recipient=None, for_client=False))
+    if settings.team_email:
+        add("email", settings.team_email, None, team)
+    if settings.team_phone:
+        add("sms", settings.team_phone, None, team)
     return rows
 
 

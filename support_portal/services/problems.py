@@ -16,11 +16,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from support_portal.clock import utcnow
 from support_portal.domain.lifecycle import OPEN_STATUSES, Status
 from support_portal.domain.roles import Role
 from support_portal.domain.similarity import SUGGEST_THRESHOLD, SimilarityIndex
 from support_portal.domain.ticket_quality import TicketDraft
+from support_portal.domain.timeline import EventKind
 from support_portal.models import (
     Organization,
     Problem,
@@ -133,11 +133,10 @@ def link_ticket_to_problem(
     principal: Principal,
     problem_id: int,
     ticket_id: int,
-    now: datetime | None = None,
+    now: datetime,
 ) -> bool:
     """Link a ticket to an open problem; False if it already was. Team only."""
     require_team(principal)
-    now = now or utcnow()
     problem = _open_problem(session, problem_id)
     ticket = tickets.get_ticket_by_id(session=session, principal=principal, ticket_id=ticket_id)
     if session.get(ProblemTicket, (problem_id, ticket_id)) is not None:
@@ -147,7 +146,7 @@ def link_ticket_to_problem(
     append_event(
         session,
         ticket=ticket,
-        kind="linked_to_problem",
+        kind=EventKind.LINKED_TO_PROBLEM,
         actor=principal,
         now=now,
         is_public=False,
@@ -162,7 +161,7 @@ def link_related_ticket(
     principal: Principal,
     ticket_id: int,
     related_ticket_id: int,
-    now: datetime | None = None,
+    now: datetime,
 ) -> int | None:
     """Link a ticket to a similar one (the conversion form's "link" on a similar ticket).
 
@@ -171,7 +170,6 @@ def link_related_ticket(
     to declare a problem later; None is returned. Team only.
     """
     require_team(principal)
-    now = now or utcnow()
     if ticket_id == related_ticket_id:
         raise ValidationFailed({"ticket": "A ticket cannot be linked to itself."})
     ticket = tickets.get_ticket_by_id(session=session, principal=principal, ticket_id=ticket_id)
@@ -192,7 +190,7 @@ def link_related_ticket(
         append_event(
             session,
             ticket=one,
-            kind="related_ticket",
+            kind=EventKind.RELATED_TICKET,
             actor=principal,
             now=now,
             is_public=False,
@@ -210,12 +208,11 @@ def declare_problem(
     candidate_id: int | None = None,
     ticket_ids: list[int] | None = None,
     ticket_numbers: list[int] | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Problem:
     """Turn a candidate, or a hand-picked set of tickets (by id or by number), into a problem
     that links them."""
     require_role(principal, Role.MANAGER)
-    now = now or utcnow()
     title = title.strip()
     if not title:
         raise ValidationFailed({"title": "Give the problem a short title the team will know."})
@@ -266,6 +263,7 @@ def declare_problem(
         candidate.status = DECLARED
         candidate.problem_id = problem.id
         candidate.updated_at = now
+    session.commit()
     return problem
 
 
@@ -275,7 +273,7 @@ def post_problem_update(
     principal: Principal,
     problem_id: int,
     body: str,
-    now: datetime | None = None,
+    now: datetime,
 ) -> int:
     """A public event on every linked ticket; one message per affected client.
 
@@ -283,7 +281,6 @@ def post_problem_update(
     update, so a retried call cannot post or send twice.
     """
     require_role(principal, Role.MANAGER)
-    now = now or utcnow()
     body = body.strip()
     if not body:
         raise ValidationFailed({"body": "Write the update before posting it."})
@@ -294,7 +291,7 @@ def post_problem_update(
         append_event(
             session,
             ticket=ticket,
-            kind="problem_update",
+            kind=EventKind.PROBLEM_UPDATE,
             actor=principal,
             now=now,
             is_public=True,
@@ -305,6 +302,7 @@ def post_problem_update(
         ticket.version += 1
         ticket.updated_at = now
     _notify_clients(session, problem, linked, body, principal, update_id, now)
+    session.commit()
     return len(linked)
 
 
@@ -348,14 +346,13 @@ def resolve_problem(
     principal: Principal,
     problem_id: int,
     note: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> int:
     """Resolve the problem and each open linked ticket; returns how many tickets it resolved.
 
     The tickets become "resolved", not "closed": each client still confirms their own fix.
     """
     require_role(principal, Role.MANAGER)
-    now = now or utcnow()
     problem = _open_problem(session, problem_id)
     reason = note.strip() or "The underlying problem was fixed."
     resolved = 0
@@ -373,6 +370,7 @@ def resolve_problem(
         resolved += 1
     problem.status = PROBLEM_RESOLVED
     problem.resolved_at = now
+    session.commit()
     return resolved
 
 

@@ -25,12 +25,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Interval, case, func, literal
 from sqlmodel import Session, select
 
-from support_portal.clock import utcnow
 from support_portal.db import is_postgres
 from support_portal.db.types import UtcDateTime
-from support_portal.domain.lifecycle import OPEN_STATUSES
+from support_portal.domain.lifecycle import OPEN_STATUSES, Status
 from support_portal.domain.roles import Role
-from support_portal.models import ChatSession, Organization, Ticket, User
+from support_portal.models import ChatSession, Organization, SlaResult, Ticket, User
 from support_portal.services.authz import Principal, require_role
 from support_portal.services.errors import ValidationFailed
 from support_portal.settings import get_settings
@@ -50,6 +49,8 @@ AGE_BUCKETS: tuple[tuple[str, float | None], ...] = (
 CHARTS: dict[str, str] = {
     "volume": "Tickets opened and closed per day",
     "first_response": "First response and SLA compliance by week",
+    "resolution": "Resolution and SLA compliance by week",
+    "update_promise": "Updates at least every 48 hours, per agent",
     "backlog": "Backlog by age",
     "by_category": "Tickets by category",
     "by_area": "Tickets by affected area",
@@ -185,16 +186,17 @@ def build_report(
     principal: Principal,
     start: date,
     end: date,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Report:
     require_role(principal, Role.MANAGER)
-    now = now or utcnow()
     zone = agency_zone()
     lo, hi = _bounds(start, end, zone)
     sql = _Sql(session, _offsets(zone, lo, hi))
     report = Report(start=start, end=end)
     report.charts["volume"] = _volume(session, sql, start, end, lo, hi)
     report.charts["first_response"] = _first_response(session, sql, lo, hi, now)
+    report.charts["resolution"] = _resolution(session, sql, lo, hi, now)
+    report.charts["update_promise"] = _update_promise(session, lo, hi, now)
     report.charts["backlog"] = _backlog(session, now)
     report.charts["by_category"] = _count_by(session, Ticket.category, lo, hi)
     report.charts["by_area"] = _count_by(session, Ticket.affected_area, lo, hi)
@@ -233,11 +235,34 @@ def _volume(session, sql, start, end, lo, hi) -> list[dict[str, Any]]:
     ]
 
 
+def _result(target: str):
+    """The stored outcome of one target per ticket (outer-joined: a ticket may have none yet)."""
+    return (
+        select(SlaResult.ticket_id, SlaResult.met)
+        .where(SlaResult.target == target)
+        .subquery(f"{target}_result")
+    )
+
+
+def _still_running_breached(due_col, now):
+    """Undecided and already late: due has passed (a paused clock stopped when it paused)."""
+    return (
+        Ticket.status.in_(_OPEN)  # type: ignore[attr-defined]
+        & due_col.is_not(None)
+        & (func.coalesce(Ticket.sla_paused_at, _ts(now)) > due_col)
+    )
+
+
 def _first_response(session, sql, lo, hi, now) -> list[dict[str, Any]]:
+    """Met and breached come from what was stored when each ticket was first answered (the
+    due time in force then), and for unanswered tickets from the due time still running."""
+    result = _result("first_response")
     responded = Ticket.first_response_at.is_not(None)  # type: ignore[union-attr]
-    met = responded & (Ticket.first_response_at <= Ticket.first_response_due_at)
-    breached = (responded & (Ticket.first_response_at > Ticket.first_response_due_at)) | (
-        Ticket.first_response_at.is_(None) & (Ticket.first_response_due_at < _ts(now))  # type: ignore[union-attr]
+    met = result.c.met.is_(True)
+    breached = result.c.met.is_(False) | (
+        result.c.met.is_(None)
+        & Ticket.first_response_at.is_(None)  # type: ignore[union-attr]
+        & _still_running_breached(Ticket.first_response_due_at, now)
     )
     week = sql.week(Ticket.created_at).label("week")
     rows = session.exec(
@@ -254,13 +279,14 @@ def _first_response(session, sql, lo, hi, now) -> list[dict[str, Any]]:
             func.sum(case((met, 1), else_=0)),
             func.sum(case((breached, 1), else_=0)),
         )
+        .select_from(Ticket)
+        .join(result, result.c.ticket_id == Ticket.id, isouter=True)
         .where(_in_range(Ticket.created_at, lo, hi))
         .group_by(week)
         .order_by(week)
     ).all()
     out = []
     for wk, total, n_responded, avg_seconds, n_met, n_breached in rows:
-        decided = int(n_met or 0) + int(n_breached or 0)
         out.append(
             {
                 "week": _as_date(wk).isoformat(),
@@ -269,14 +295,119 @@ def _first_response(session, sql, lo, hi, now) -> list[dict[str, Any]]:
                 "avg_first_response_hours": (
                     round(float(avg_seconds) / 3600, 2) if avg_seconds is not None else None
                 ),
-                "sla_met": int(n_met or 0),
-                "sla_breached": int(n_breached or 0),
-                "sla_compliance_pct": round(100 * int(n_met or 0) / decided, 1)
-                if decided
-                else None,
+                **_compliance(n_met, n_breached),
             }
         )
     return out
+
+
+def _compliance(n_met, n_breached) -> dict[str, Any]:
+    met, breached = int(n_met or 0), int(n_breached or 0)
+    decided = met + breached
+    return {
+        "sla_met": met,
+        "sla_breached": breached,
+        "sla_compliance_pct": round(100 * met / decided, 1) if decided else None,
+    }
+
+
+def _resolution(session, sql, lo, hi, now) -> list[dict[str, Any]]:
+    """Per week of opening: tickets resolved, and the resolution target met or breached (as
+    stored when resolved; an unresolved ticket past its running due time counts as breached)."""
+    result = _result("resolution")
+    resolved = Ticket.status.in_([Status.RESOLVED.value, Status.CLOSED.value])  # type: ignore[attr-defined]
+    met = result.c.met.is_(True)
+    breached = result.c.met.is_(False) | (
+        result.c.met.is_(None) & _still_running_breached(Ticket.resolution_due_at, now)
+    )
+    week = sql.week(Ticket.created_at).label("week")
+    rows = session.exec(
+        select(
+            week,
+            func.count(),
+            func.sum(case((resolved, 1), else_=0)),
+            func.sum(case((met, 1), else_=0)),
+            func.sum(case((breached, 1), else_=0)),
+        )
+        .select_from(Ticket)
+        .join(result, result.c.ticket_id == Ticket.id, isouter=True)
+        .where(_in_range(Ticket.created_at, lo, hi))
+        .group_by(week)
+        .order_by(week)
+    ).all()
+    return [
+        {
+            "week": _as_date(wk).isoformat(),
+            "tickets": int(total),
+            "resolved": int(n_resolved or 0),
+            **_compliance(n_met, n_breached),
+        }
+        for wk, total, n_resolved, n_met, n_breached in rows
+    ]
+
+
+def _overlap(a: datetime, b: datetime, lo: datetime, hi: datetime) -> float:
+    return max(0.0, (min(b, hi) - max(a, lo)).total_seconds())
+
+
+def _update_promise(session, lo, hi, now) -> list[dict[str, Any]]:
+    """The 48-hour promise, per agent: of the time they held open tickets (the update clock
+    running: not waiting on the client, not resolved) inside the range, the share covered by
+    a public update no older than the interval, and how many silences ran past it.
+
+    Each stretch between updates is stored when it ends; the stretches still running are
+    read from the open tickets. A stretch belongs to whoever held the ticket when it ended
+    (or holds it now).
+    """
+    interval = timedelta(hours=get_settings().update_interval_hours)
+    end = min(hi, now)
+    stretches: list[tuple[int | None, datetime, datetime]] = [
+        (who, started, decided)
+        for who, started, decided in session.exec(
+            select(SlaResult.assignee_id, SlaResult.started_at, SlaResult.decided_at).where(
+                SlaResult.target == "update",
+                SlaResult.decided_at > lo,
+                SlaResult.started_at < end,
+            )
+        ).all()
+    ]
+    running = session.exec(
+        select(
+            Ticket.assignee_id,
+            func.coalesce(Ticket.last_public_update_at, Ticket.created_at),
+        ).where(
+            Ticket.status.in_([Status.NEW.value, Status.IN_PROGRESS.value]),  # type: ignore[attr-defined]
+            Ticket.sla_paused_at.is_(None),  # type: ignore[union-attr]
+            func.coalesce(Ticket.last_public_update_at, Ticket.created_at) < _ts(end),
+        )
+    ).all()
+    stretches += [(who, started, now) for who, started in running]
+    totals: dict[int | None, list[float]] = {}
+    for who, started, stopped in stretches:
+        row = totals.setdefault(who, [0.0, 0.0, 0])
+        row[0] += _overlap(started, stopped, lo, end)
+        row[1] += _overlap(started, min(stopped, started + interval), lo, end)
+        silent_from = started + interval
+        if stopped > silent_from and lo <= silent_from < end:
+            row[2] += 1
+    names = dict(
+        session.exec(
+            select(User.id, User.name).where(
+                User.id.in_([w for w in totals if w is not None])  # type: ignore[union-attr]
+            )
+        ).all()
+    )
+    rows = [
+        {
+            "agent": names.get(who, "Unassigned") if who is not None else "Unassigned",
+            "open_hours": round(held / 3600, 1),
+            "covered_hours": round(covered / 3600, 1),
+            "covered_pct": round(100 * covered / held, 1) if held else None,
+            "silences_over_48h": int(silences),
+        }
+        for who, (held, covered, silences) in totals.items()
+    ]
+    return sorted(rows, key=lambda r: r["agent"])
 
 
 def _backlog(session, now) -> list[dict[str, Any]]:

@@ -7,9 +7,11 @@ settings, copies a ticket row into the rules' terms and stores the answers on th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
+from sqlalchemy import delete
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from support_portal.clock import as_utc
@@ -20,7 +22,15 @@ from support_portal.domain.business_calendar import (
     parse_dates,
     parse_weekdays,
 )
-from support_portal.models import Ticket
+from support_portal.domain.lifecycle import (
+    OPEN_STATUSES,
+    PAUSING,
+    Clocks,
+    Status,
+    Transition,
+    effects_of,
+)
+from support_portal.models import SlaResult, Ticket
 from support_portal.settings import Settings, get_settings
 
 
@@ -67,10 +77,10 @@ def _opt(value: datetime | None) -> datetime | None:
     return as_utc(value) if value is not None else None
 
 
-def clock_of(ticket: Ticket, *, status: str | None = None) -> rules.SlaClock:
+def clock_of(ticket: Ticket) -> rules.SlaClock:
     return rules.SlaClock(
         priority=ticket.priority,
-        status=status or ticket.status,
+        status=ticket.status,
         created_at=as_utc(ticket.created_at),
         first_response_at=_opt(ticket.first_response_at),
         last_public_update_at=_opt(ticket.last_public_update_at),
@@ -79,60 +89,147 @@ def clock_of(ticket: Ticket, *, status: str | None = None) -> rules.SlaClock:
     )
 
 
-def checkpoints_of(
-    ticket: Ticket, *, status: str | None = None, resolved_at: datetime | None = None
-) -> list[rules.Checkpoint]:
+def plan_of(ticket: Ticket) -> rules.Plan:
+    """The ticket's deadlines and next check, from its row (`domain.sla.plan`)."""
     s = get_settings()
-    return rules.checkpoints(
+    return rules.plan(
         policy(s),
         calendar(s),
-        clock_of(ticket, status=status),
-        resolved_at=resolved_at or _opt(ticket.resolved_at),
+        clock_of(ticket),
+        resolved_at=_opt(ticket.resolved_at),
         auto_close_reminder_days=s.auto_close_reminder_days,
         auto_close_days=s.auto_close_days,
     )
 
 
-def refresh(
-    ticket: Ticket,
-    now: datetime,
-    *,
-    status: str | None = None,
-    resolved_at: datetime | None = None,
-) -> None:
-    """Store the due times and the next check moment the rules give for this ticket."""
-    s = get_settings()
-    clock = clock_of(ticket, status=status)
-    due = {d.target: d.due_at for d in rules.deadlines(policy(s), calendar(s), clock)}
-    ticket.first_response_due_at = due.get(rules.Target.FIRST_RESPONSE)
-    ticket.resolution_due_at = due.get(rules.Target.RESOLUTION)
-    ticket.next_update_due_at = due.get(rules.Target.UPDATE)
-    points = checkpoints_of(ticket, status=status, resolved_at=resolved_at)
-    # A checkpoint already passed stays due: the job's once-only keys make repeats harmless.
-    ticket.sla_check_at = min((c.at for c in points), default=None)
+def refresh(ticket: Ticket, now: datetime) -> None:
+    """Store the due times and the next check moment the plan gives for this ticket: the
+    board's badges and the client's "next update due" read them, the sweep's index finds
+    `sla_check_at`."""
+    planned = plan_of(ticket)
+    ticket.first_response_due_at = planned.due(rules.Target.FIRST_RESPONSE)
+    ticket.resolution_due_at = planned.due(rules.Target.RESOLUTION)
+    ticket.next_update_due_at = planned.due(rules.Target.UPDATE)
+    ticket.sla_check_at = planned.check_at
 
 
 def set_initial_targets(session: Session, ticket: Ticket, now: datetime) -> None:
     refresh(ticket, now)
 
 
-def on_status_change(session: Session, ticket: Ticket, old: str, new: str, now: datetime) -> None:
-    """Called before the status is written: pause or resume the clock, then re-plan."""
-    if new in rules.PAUSING and ticket.sla_paused_at is None:
-        ticket.sla_paused_at = now
-    elif (
-        old in rules.PAUSING
-        and new in rules.OPEN
-        and new not in rules.PAUSING
-        and (ticket.sla_paused_at is not None)
-    ):
-        waited = rules.pause_seconds(calendar(), as_utc(ticket.sla_paused_at), now)
-        ticket.sla_paused_seconds = (ticket.sla_paused_seconds or 0.0) + waited
-        ticket.sla_paused_at = None
-        # The update clock restarts in full when the ticket comes back to the team (a reply
-        # from the client, or a reopened fix).
-        ticket.last_public_update_at = now
-    refresh(ticket, now, status=new, resolved_at=now if new == "resolved" else None)
+def _judged_at(ticket: Ticket, now: datetime) -> datetime:
+    """The moment a business-hour target is judged: a paused clock stopped when the pause began."""
+    return min(now, as_utc(ticket.sla_paused_at)) if ticket.sla_paused_at is not None else now
+
+
+def _update_clock_runs(ticket: Ticket) -> bool:
+    return (
+        ticket.status in OPEN_STATUSES
+        and ticket.status != Status.WAITING_ON_CLIENT
+        and ticket.sla_paused_at is None
+    )
+
+
+def _end_update_stretch(session: Session, ticket: Ticket, now: datetime) -> None:
+    """The team's stretch since the last public update ends (an update, a pause, a resolve):
+    keep how long it ran against the update promise, and who held the ticket."""
+    if not _update_clock_runs(ticket) or ticket.id is None:
+        return
+    start = as_utc(ticket.last_public_update_at or ticket.created_at)
+    if now <= start:
+        return
+    due = start + timedelta(hours=get_settings().update_interval_hours)
+    session.add(
+        SlaResult(
+            ticket_id=ticket.id,
+            target=rules.Target.UPDATE.value,
+            assignee_id=ticket.assignee_id,
+            started_at=start,
+            due_at=due,
+            decided_at=now,
+            met=now <= due,
+            breached_at=due if now > due else None,
+        )
+    )
+
+
+def record_public_response(ticket: Ticket, now: datetime) -> None:
+    """Before a public message is marked: the first one decides the first-response target,
+    and every one ends the stretch the update promise measures."""
+    session = object_session(ticket)
+    if session is None or ticket.id is None:
+        return
+    if ticket.first_response_at is None and ticket.first_response_due_at is not None:
+        due = as_utc(ticket.first_response_due_at)
+        met = _judged_at(ticket, now) <= due
+        session.add(
+            SlaResult(
+                ticket_id=ticket.id,
+                target=rules.Target.FIRST_RESPONSE.value,
+                assignee_id=ticket.assignee_id,
+                started_at=as_utc(ticket.created_at),
+                due_at=due,
+                decided_at=now,
+                met=met,
+                breached_at=None if met else due,
+            )
+        )
+    _end_update_stretch(session, ticket, now)  # type: ignore[arg-type]
+
+
+def _record_status_change(session: Session, ticket: Ticket, old: str, new: str, now: datetime):
+    if new in PAUSING or new not in OPEN_STATUSES:
+        _end_update_stretch(session, ticket, now)
+    if old in (Status.RESOLVED, Status.CLOSED) and new in OPEN_STATUSES and ticket.id is not None:
+        # Reopened: the resolution is not decided after all.
+        session.execute(
+            delete(SlaResult).where(
+                SlaResult.ticket_id == ticket.id,  # type: ignore[arg-type]
+                SlaResult.target == rules.Target.RESOLUTION.value,  # type: ignore[arg-type]
+            )
+        )
+    if new == Status.RESOLVED and ticket.resolution_due_at is not None and ticket.id is not None:
+        due = as_utc(ticket.resolution_due_at)
+        met = _judged_at(ticket, now) <= due
+        session.add(
+            SlaResult(
+                ticket_id=ticket.id,
+                target=rules.Target.RESOLUTION.value,
+                assignee_id=ticket.assignee_id,
+                started_at=as_utc(ticket.created_at),
+                due_at=due,
+                decided_at=now,
+                met=met,
+                breached_at=None if met else due,
+            )
+        )
+
+
+def apply_status_change(
+    session: Session, ticket: Ticket, transition: Transition, now: datetime
+) -> None:
+    """Keep what the promises came to, store the clocks the move sets
+    (`domain.lifecycle.effects_of`) and the new status, then re-plan the targets."""
+    _record_status_change(session, ticket, transition.old, transition.new, now)
+    clocks = effects_of(
+        transition,
+        Clocks(
+            resolved_at=_opt(ticket.resolved_at),
+            closed_at=_opt(ticket.closed_at),
+            sla_paused_at=_opt(ticket.sla_paused_at),
+            sla_paused_seconds=ticket.sla_paused_seconds or 0.0,
+            last_public_update_at=_opt(ticket.last_public_update_at),
+        ),
+        now=now,
+        cal=calendar(),
+    )
+    ticket.status = transition.new.value
+    ticket.resolved_at = clocks.resolved_at
+    ticket.closed_at = clocks.closed_at
+    ticket.sla_paused_at = clocks.sla_paused_at
+    ticket.sla_paused_seconds = clocks.sla_paused_seconds
+    ticket.last_public_update_at = clocks.last_public_update_at
+    refresh(ticket, now)
 
 
 def on_priority_change(session: Session, ticket: Ticket, now: datetime) -> None:
@@ -141,30 +238,3 @@ def on_priority_change(session: Session, ticket: Ticket, now: datetime) -> None:
 
 def on_public_update(ticket: Ticket, now: datetime) -> None:
     refresh(ticket, now)
-
-
-def status_of(ticket: Ticket, now: datetime) -> tuple[str, str, float | None]:
-    """For a badge: (text, tone, seconds left) of the most pressing running target.
-
-    tone is one of "breached", "warning", "ok", "paused", "none".
-    """
-    s = get_settings()
-    cal = calendar(s)
-    clock = clock_of(ticket)
-    ds = [
-        d
-        for d in rules.deadlines(policy(s), cal, clock)
-        if d.target != rules.Target.RESOLUTION or clock.first_response_at is not None
-    ]
-    if not ds:
-        return ("No SLA", "none", None)
-    paused = clock.paused_at
-    scored = [(rules.time_left(cal, d, now, paused), d) for d in ds]
-    left, d = min(scored, key=lambda x: x[0])
-    if left < 0:
-        return ("Breached", "breached", left)
-    text = f"{rules.TARGET_LABELS[d.target]}: {rules.describe_left(left, business=d.business_time)}"
-    if paused is not None and d.business_time:
-        return (f"Paused · {text}", "paused", left)
-    tone = "warning" if now >= d.warn_at else "ok"
-    return (text, tone, left)

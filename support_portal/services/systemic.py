@@ -197,3 +197,4 @@ def dismiss_candidate(*, session: Session, principal: Principal, candidate_id: i
     row = session.get(SystemicCandidate, candidate_id)
     if row is not None and row.status == OPEN:
         row.status = DISMISSED
+        session.commit()

@@ -15,13 +15,15 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
-from support_portal.clock import utcnow
+from support_portal.clock import as_utc
+from support_portal.domain.client_reply import ReplyEffect, effect_of_reply
 from support_portal.domain.lifecycle import STATUS_LABELS, Status, check_transition
 from support_portal.domain.links import LinkRefused, check_url
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import clean_support_path
 from support_portal.domain.ticket_fields import Priority
 from support_portal.domain.ticket_quality import TicketDraft, check_quality
+from support_portal.domain.timeline import EventKind
 from support_portal.models import Organization, Ticket, User
 from support_portal.services import attachments, notifications
 from support_portal.services.authz import (
@@ -32,6 +34,7 @@ from support_portal.services.authz import (
 )
 from support_portal.services.errors import Conflict, NotFound, ValidationFailed
 from support_portal.services.timeline import append_event
+from support_portal.settings import get_settings
 
 TICKET_NUMBER_OFFSET = 1000
 
@@ -80,7 +83,7 @@ def create_ticket(
     source_chat_id: int | None = None,
     transcript: list[dict[str, Any]] | None = None,
     assignee_id: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
     event_data: dict[str, Any] | None = None,
 ) -> Ticket:
     """Create a ticket from structured detail; a vague one is refused field by field.
@@ -88,7 +91,6 @@ def create_ticket(
     `event_data` adds to the "created" event, e.g. which API key an integration used.
     """
     require_team(principal)
-    now = now or utcnow()
     errors = check_quality(draft)
     draft.support_path, path_errors = clean_support_path(draft.support_path)
     errors.update(path_errors)
@@ -128,7 +130,7 @@ def create_ticket(
     append_event(
         session,
         ticket=ticket,
-        kind="created",
+        kind=EventKind.CREATED,
         actor=principal,
         now=now,
         data={
@@ -143,12 +145,12 @@ def create_ticket(
         append_event(
             session,
             ticket=ticket,
-            kind="assigned",
+            kind=EventKind.ASSIGNED,
             actor=principal,
             now=now,
             data={"assignee_id": assignee_id, "assignee": _name(session, assignee_id)},
         )
-    notifications.queue_for_team(session, kind="ticket_created_team", ticket=ticket, now=now)
+    notifications.queue_for_new_ticket(session, kind="ticket_created_team", ticket=ticket, now=now)
     notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
     return ticket
 
@@ -232,32 +234,24 @@ def change_status(
     to: Status | str,
     reason: str = "",
     expected_version: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """Move a ticket along the lifecycle; a forbidden move raises and changes nothing."""
-    now = now or utcnow()
     ensure_can_see_ticket(principal, ticket)
     _check_version(ticket, expected_version)
     transition = check_transition(ticket.status, to, principal.actor)
-    from support_portal.services import sla
-
-    sla.on_status_change(session, ticket, transition.old, transition.new, now)
-    ticket.status = transition.new.value
-    if transition.new == Status.RESOLVED:
-        ticket.resolved_at = now
-    if transition.new == Status.CLOSED:
-        ticket.closed_at = now
-    if transition.is_reopen:
-        ticket.resolved_at = None
-        ticket.closed_at = None
     if principal.is_team and reason.strip():
         # Only words the client reads answer them: a bare move on the board is not a response.
+        # Marked before the move, so the targets it answers are judged as they stood.
         mark_public_response(ticket, now)
+    from support_portal.services import sla
+
+    sla.apply_status_change(session, ticket, transition, now)
     _touch(ticket, now)
     append_event(
         session,
         ticket=ticket,
-        kind="reopened" if transition.is_reopen else "status_changed",
+        kind=EventKind.REOPENED if transition.is_reopen else EventKind.STATUS_CHANGED,
         actor=principal,
         now=now,
         data={
@@ -315,6 +309,9 @@ def _notify_status(
 def mark_public_response(ticket: Ticket, now: datetime) -> None:
     """A public message reached the client: it answers the first-response target and restarts
     the 48-hour update clock."""
+    from support_portal.services import sla
+
+    sla.record_public_response(ticket, now)
     if ticket.first_response_at is None:
         ticket.first_response_at = now
     ticket.last_public_update_at = now
@@ -330,10 +327,9 @@ def assign(
     ticket: Ticket,
     assignee_id: int | None,
     expected_version: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """Managers assign anyone on the team; an agent may only take a ticket for themselves."""
-    now = now or utcnow()
     require_team(principal)
     _check_version(ticket, expected_version)
     if principal.role == Role.AGENT and assignee_id != principal.user_id:
@@ -348,7 +344,7 @@ def assign(
     append_event(
         session,
         ticket=ticket,
-        kind="assigned" if assignee_id else "unassigned",
+        kind=EventKind.ASSIGNED if assignee_id else EventKind.UNASSIGNED,
         actor=principal,
         now=now,
         data={
@@ -376,9 +372,8 @@ def set_priority(
     ticket: Ticket,
     priority: Priority | str,
     expected_version: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
-    now = now or utcnow()
     require_team(principal)
     _check_version(ticket, expected_version)
     try:
@@ -396,7 +391,7 @@ def set_priority(
     append_event(
         session,
         ticket=ticket,
-        kind="priority_changed",
+        kind=EventKind.PRIORITY_CHANGED,
         actor=principal,
         now=now,
         is_public=True,
@@ -421,10 +416,9 @@ def post_update(
     body: str,
     internal: bool = False,
     data: dict[str, Any] | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """A public update from the team (the client is told) or an internal note (nobody is)."""
-    now = now or utcnow()
     require_team(principal)
     body = body.strip()
     if not body:
@@ -432,7 +426,7 @@ def post_update(
     append_event(
         session,
         ticket=ticket,
-        kind="internal_note" if internal else "public_update",
+        kind=EventKind.INTERNAL_NOTE if internal else EventKind.PUBLIC_UPDATE,
         actor=principal,
         now=now,
         is_public=not internal,
@@ -459,24 +453,41 @@ def add_client_details(
     body: str,
     attachment_ids: list[int] | None = None,
     data: dict[str, Any] | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
-    """The client adds to their ticket; a ticket waiting on them goes back to the team."""
-    now = now or utcnow()
+    """The client adds to their ticket; what that does depends on where the ticket stands.
+
+    Waiting on them: back to the team. Resolved: the fix did not hold, so it reopens (unless
+    the words confirm the fix). Closed recently: it reopens; closed long ago: a new ticket
+    linked to the old one starts, and that new ticket is returned.
+    """
     require_role(principal, Role.CLIENT)
     ensure_can_see_ticket(principal, ticket)
     body = body.strip()
     if not body and not attachment_ids:
         raise ValidationFailed({"body": "Write something or attach a file."})
+    effect = effect_of_reply(
+        status=ticket.status,
+        text=body,
+        closed_at=as_utc(ticket.closed_at) if ticket.closed_at else None,
+        now=now,
+        reopen_closed_days=get_settings().reopen_closed_days,
+    )
+    replied_on = ticket
+    if effect == ReplyEffect.FOLLOW_UP:
+        ticket = _start_follow_up(session, principal, replied_on, now)
     if attachment_ids:
         # Ids come from the browser: only the client's own files, for this ticket, are named.
-        attachments.attach_to_ticket(
-            session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
+        files = attachments.attach_to_ticket(
+            session=session, principal=principal, attachment_ids=attachment_ids, ticket=replied_on
         )
+        for file in files:
+            # Stored with the reply to the closed ticket; they belong with the follow-up.
+            file.ticket_id = ticket.id
     append_event(
         session,
         ticket=ticket,
-        kind="client_details",
+        kind=EventKind.CLIENT_DETAILS,
         actor=principal,
         now=now,
         data={
@@ -496,19 +507,102 @@ def add_client_details(
             reason="The client replied.",
             now=now,
         )
-    notifications.queue_for_team(
-        session,
-        kind="client_details",
-        ticket=ticket,
-        now=now,
-        extra={"body": body, "actor_name": principal.name},
-    )
+    elif effect == ReplyEffect.REOPEN:
+        # The reopen tells the team (ticket_reopened) with the client's words as the reason.
+        change_status(
+            session=session,
+            principal=principal,
+            ticket=ticket,
+            to=Status.IN_PROGRESS,
+            reason="The client replied.",
+            now=now,
+        )
+        return ticket
+    if effect != ReplyEffect.FOLLOW_UP:
+        notifications.queue_for_team(
+            session,
+            kind="client_details",
+            ticket=ticket,
+            now=now,
+            extra={"body": body, "actor_name": principal.name},
+        )
     return ticket
 
 
-def confirm_fix(
-    *, session: Session, principal: Principal, ticket: Ticket, now: datetime | None = None
-) -> Ticket:
+FOLLOW_UP_TITLE = "Follow-up: "
+
+
+def _start_follow_up(session: Session, principal: Principal, old: Ticket, now: datetime) -> Ticket:
+    """A new ticket for a reply on a ticket closed long ago: the old detail is copied, both
+    timelines name the other, and the team and the client are told as for any new ticket."""
+    copied = {
+        name: getattr(old, name)
+        for name in (
+            "category",
+            "affected_area",
+            "priority",
+            "tried_to_do",
+            "happened_instead",
+            "started_when",
+            "recent_changes",
+            "steps_to_reproduce",
+            "error_messages",
+            "affected_workflow_name",
+            "affected_workflow_url",
+        )
+    }
+    title = old.title
+    if not title.startswith(FOLLOW_UP_TITLE):
+        title = FOLLOW_UP_TITLE + title
+    ticket = Ticket(
+        **copied,
+        title=title[:200],
+        support_path=list(old.support_path or []),
+        organization_id=old.organization_id,
+        requester_id=old.requester_id,
+        created_by_id=principal.user_id,
+        status=Status.NEW.value,
+        source="reply",
+        reply_token=secrets.token_hex(10),
+        created_at=now,
+        updated_at=now,
+        last_public_update_at=now,
+    )
+    from support_portal.services import sla
+
+    sla.set_initial_targets(session, ticket, now)
+    session.add(ticket)
+    _save_with_number(session, ticket)
+    append_event(
+        session,
+        ticket=ticket,
+        kind=EventKind.CREATED,
+        actor=principal,
+        now=now,
+        data={"source": "reply", "title": ticket.title, "follow_up_of": old.number},
+    )
+    append_event(
+        session,
+        ticket=ticket,
+        kind=EventKind.FOLLOW_UP_OF,
+        actor=principal,
+        now=now,
+        data={"number": old.number, "title": old.title},
+    )
+    append_event(
+        session,
+        ticket=old,
+        kind=EventKind.FOLLOW_UP_OPENED,
+        actor=principal,
+        now=now,
+        data={"number": ticket.number, "title": ticket.title},
+    )
+    notifications.queue_for_new_ticket(session, kind="ticket_created_team", ticket=ticket, now=now)
+    notifications.queue_for_client(session, kind="ticket_created_client", ticket=ticket, now=now)
+    return ticket
+
+
+def confirm_fix(*, session: Session, principal: Principal, ticket: Ticket, now: datetime) -> Ticket:
     require_role(principal, Role.CLIENT)
     return change_status(
         session=session,
@@ -526,7 +620,7 @@ def reopen(
     principal: Principal,
     ticket: Ticket,
     reason: str,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     if not reason.strip():
         raise ValidationFailed({"reason": "Say what is still broken so the team can look again."})

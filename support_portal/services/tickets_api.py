@@ -65,7 +65,7 @@ def create_ticket_via_api(
     client_email: str,
     draft: TicketDraft,
     transcript: list[dict[str, Any]],
-    now: datetime | None = None,
+    now: datetime,
 ) -> Ticket:
     """Create a ticket for a client from an outside chat; every problem is reported at once."""
     client = find_client(session, client_email)
@@ -75,7 +75,7 @@ def create_ticket_via_api(
     if errors:
         raise ValidationFailed(errors, "The ticket cannot be created; see the field errors.")
     assert client is not None
-    return tickets.create_ticket(
+    ticket = tickets.create_ticket(
         session=session,
         principal=principal_for_key(session, api_key),
         draft=draft,
@@ -86,6 +86,8 @@ def create_ticket_via_api(
         now=now,
         event_data={"api_key": {"name": api_key.name, "prefix": api_key.prefix}},
     )
+    session.commit()
+    return ticket
 
 
 def ticket_status(*, session: Session, api_key: ApiKey, number: str | int) -> TicketStatusView:

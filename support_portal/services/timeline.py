@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from support_portal.domain.timeline import EventKind
 from support_portal.models import Ticket, TicketEvent
 from support_portal.services.authz import Principal
 
@@ -15,7 +16,7 @@ def append_event(
     session: Session,
     *,
     ticket: Ticket,
-    kind: str,
+    kind: EventKind,
     actor: Principal | None,
     now: datetime,
     is_public: bool = True,
@@ -24,7 +25,8 @@ def append_event(
 ) -> TicketEvent:
     event = TicketEvent(
         ticket_id=ticket.id,  # type: ignore[arg-type]
-        kind=kind,
+        # A kind outside the vocabulary would be read by no audience: refuse it here.
+        kind=EventKind(kind).value,
         actor_id=actor.user_id if actor else None,
         actor_role=actor.role.value if actor else "system",
         is_public=is_public,

@@ -6,17 +6,18 @@ from typing import Any
 
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.domain import chat_rules
 from support_portal.domain.lifecycle import STATUS_LABELS
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.realtime.updates import ticket_changed_later
-from support_portal.services import agent_tickets, attachments, escalations, problems
+from support_portal.services import agent_tickets, escalations, problems, team_actions
 from support_portal.services import chat as chat_service
-from support_portal.services.errors import ServiceError, ValidationFailed
+from support_portal.services.errors import Conflict, ServiceError, ValidationFailed
 from support_portal.settings import get_settings
-from support_portal.state.agent_ticket import ZOOM_INPUTS, schedule_zoom_from_form
+from support_portal.state.agent_ticket import ZOOM_INPUTS, zoom_form
 from support_portal.state.chat import (
     QUEUE_TOPIC,
     AgentsQueueState,
@@ -72,6 +73,8 @@ def support_path_from_form(form_data: dict[str, Any]) -> tuple[list[dict[str, st
 class AgentConsoleState(ChatMemberState):
     active_chats: list[dict[str, Any]] = []
     my_tickets: list[dict[str, Any]] = []
+    # Unassigned tickets and the member's own open ones, what falls due first at the top.
+    team_queue: list[dict[str, Any]] = []
     threshold_seconds: float = 900.0
     flag_text: str = ""
     converting: bool = False
@@ -101,13 +104,59 @@ class AgentConsoleState(ChatMemberState):
         return room
 
     async def _refresh_lists(self, principal) -> None:
+        now = utcnow()
+
         def work(s):
             return (
-                [v.as_dict() for v in chat_service.list_my_active(session=s, principal=principal)],
+                [
+                    v.as_dict()
+                    for v in chat_service.list_my_active(
+                        session=s, principal=principal, now=utcnow()
+                    )
+                ],
                 agent_tickets.list_assigned(session=s, principal=principal),
+                [
+                    r.as_dict()
+                    for r in agent_tickets.team_queue(session=s, principal=principal, now=now)
+                ],
             )
 
-        self.active_chats, self.my_tickets = await in_db(work)
+        self.active_chats, self.my_tickets, self.team_queue = await in_db(work)
+
+    @rx.event
+    async def take(self, number: int, version: int):
+        """Take a ticket from the team queue; the version is the one the row showed."""
+        principal = await self._require(*TEAM)
+        if principal is None:
+            return rx.toast.error("Please sign in again.")
+
+        def work(s):
+            ticket = agent_tickets.take_ticket(
+                session=s,
+                principal=principal,
+                number=int(number),
+                expected_version=int(version),
+                now=utcnow(),
+            )
+            s.commit()
+            return ticket.id
+
+        try:
+            ticket_id = await in_db(work)
+        except ServiceError as exc:
+            message = str(exc)
+            if isinstance(exc, Conflict):
+                # A take that lost a race at the database says only "changed": name who won.
+                message = await in_db(
+                    lambda s: agent_tickets.taken_message(
+                        session=s, principal=principal, number=int(number)
+                    )
+                )
+            await self._refresh_lists(principal)
+            return rx.toast.error(message)
+        await self._refresh_lists(principal)
+        ticket_changed_later(ticket_id)
+        return rx.toast.success(f"Ticket #{number} is yours.")
 
     @rx.event
     async def load(self):
@@ -119,7 +168,7 @@ class AgentConsoleState(ChatMemberState):
         self.flag_text = chat_rules.flag_text(minutes)
         await self._join_topic(QUEUE_TOPIC)
         queue = await self.get_state(AgentsQueueState)
-        queue.chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
+        queue.chats = await in_db(lambda s: chat_service.queue_snapshot(session=s, now=utcnow()))
         await self._refresh_lists(principal)
         if self._chat_id:
             await self._join_and_prepare(principal, self._chat_id)
@@ -130,12 +179,12 @@ class AgentConsoleState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
 
-        def work(s):
-            chat_service.accept_chat(session=s, principal=principal, chat_id=int(chat_id))
-            s.commit()
-
         try:
-            await in_db(work)
+            await in_db(
+                lambda s: chat_service.accept_chat(
+                    session=s, principal=principal, chat_id=int(chat_id), now=utcnow()
+                )
+            )
         except ServiceError as exc:
             refresh_queue_later()
             return rx.toast.error(str(exc))
@@ -168,12 +217,12 @@ class AgentConsoleState(ChatMemberState):
             return rx.toast.error("Please sign in again.")
         chat_id = self._chat_id
 
-        def work(s):
-            chat_service.mark_resolved(session=s, principal=principal, chat_id=chat_id)
-            s.commit()
-
         try:
-            await in_db(work)
+            await in_db(
+                lambda s: chat_service.mark_resolved(
+                    session=s, principal=principal, chat_id=chat_id, now=utcnow()
+                )
+            )
         except ServiceError as exc:
             return rx.toast.error(str(exc))
         refresh_room_later(chat_id)
@@ -227,11 +276,14 @@ class AgentConsoleState(ChatMemberState):
             name = upload.name or "upload"
 
             def work(s, data=data, name=name):
-                att = attachments.store_attachment(
-                    session=s, principal=principal, filename=name, data=data, chat_id=chat_id
+                return team_actions.add_screenshot(
+                    session=s,
+                    principal=principal,
+                    chat_id=chat_id,
+                    filename=name,
+                    data=data,
+                    now=utcnow(),
                 )
-                s.commit()
-                return att.id, att.original_name
 
             try:
                 attachment_id, stored_name = await in_db(work)
@@ -251,15 +303,17 @@ class AgentConsoleState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
         chat_id = self._chat_id
-
-        def work(s):
-            schedule_zoom_from_form(s, principal, form_data, chat_id=chat_id)
-            s.commit()
-
         try:
-            await in_db(work)
+            fields = zoom_form(form_data)
+            await in_db(
+                lambda s: team_actions.schedule_zoom(
+                    session=s, principal=principal, chat_id=chat_id, now=utcnow(), **fields
+                )
+            )
         except ValidationFailed as exc:
-            self.zoom_errors = exc.errors
+            self.zoom_errors = {
+                k if k.startswith("zoom_") else f"zoom_{k}": v for k, v in exc.errors.items()
+            }
             return rx.toast.error(next(iter(exc.errors.values()), str(exc)))
         except ServiceError as exc:
             return rx.toast.error(str(exc))
@@ -348,17 +402,18 @@ class AgentConsoleState(ChatMemberState):
             **values, support_path=support_path, attachment_count=len(attachment_ids)
         )
 
-        def work(s):
-            ticket = chat_service.convert_to_ticket(
-                session=s, principal=principal, chat_id=chat_id, draft=draft
-            )
-            _attach(s, principal, attachment_ids, ticket)
-            _link(s, principal, link_choice, ticket)
-            s.commit()
-            return ticket.number
-
         try:
-            number = await in_db(work)
+            number = await in_db(
+                lambda s: team_actions.convert_chat(
+                    session=s,
+                    principal=principal,
+                    chat_id=chat_id,
+                    draft=draft,
+                    attachment_ids=attachment_ids,
+                    link_choice=link_choice,
+                    now=utcnow(),
+                )
+            )
         except ValidationFailed as exc:
             self.form_errors = exc.errors
             return rx.toast.error(str(exc) if not exc.errors else "Please add the missing detail.")
@@ -374,28 +429,3 @@ class AgentConsoleState(ChatMemberState):
         ticket_changed_later(None)  # the new ticket appears on every open board
         await self._refresh_lists(principal)
         return rx.toast.success(self.created_notice)
-
-
-def _attach(session, principal, attachment_ids: list[int], ticket) -> None:
-    """Screenshots uploaded while converting belong to the new ticket."""
-    if not attachment_ids:
-        return
-    attachments.attach_to_ticket(
-        session=session, principal=principal, attachment_ids=attachment_ids, ticket=ticket
-    )
-
-
-def _link(session, principal, choice: str, ticket) -> None:
-    """Link the new ticket to the similar ticket or problem the agent chose."""
-    if not choice:
-        return
-    kind, _, raw_id = choice.partition(":")
-    target = int(raw_id)
-    if kind == "problem":
-        problems.link_ticket_to_problem(
-            session=session, principal=principal, problem_id=target, ticket_id=ticket.id
-        )
-    else:
-        problems.link_related_ticket(
-            session=session, principal=principal, ticket_id=ticket.id, related_ticket_id=target
-        )

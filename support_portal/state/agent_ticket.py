@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import reflex as rx
 
-from support_portal.clock import as_utc
+from support_portal.clock import as_utc, utcnow
 from support_portal.domain.lifecycle import STATUS_LABELS, allowed_targets
 from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
-from support_portal.domain.timeline import team_text
-from support_portal.models import Organization, User
+from support_portal.domain.timeline import EventKind, is_link, is_prose, team_text
+from support_portal.realtime import topics
 from support_portal.realtime.updates import ticket_changed_later
-from support_portal.services import agent_tickets, attachments, escalations, tickets
-from support_portal.services.errors import (
-    NotFound,
-    ServiceError,
-    TransitionNotAllowed,
-    ValidationFailed,
-)
+from support_portal.services import agent_tickets, team_actions
+from support_portal.services.errors import ServiceError, ValidationFailed
 from support_portal.services.notifications import format_local
 from support_portal.settings import get_settings
 from support_portal.state.session import SessionState, in_db
@@ -37,14 +33,11 @@ DETAIL_LABELS = (
 )
 
 
-TEXT_EVENTS = ("public_update", "internal_note", "client_details", "problem_update")
-
-
 def describe(event: dict[str, Any], client_tz: str = "UTC") -> str:
     """One line a person reads in the timeline."""
     data = event["data"] or {}
     when = ""
-    if event["kind"] == "zoom_scheduled":
+    if event["kind"] == EventKind.ZOOM_SCHEDULED:
         when = format_local(_parse_time(data.get("scheduled_at")), client_tz)
     text = team_text(event["kind"], data, when=when)
     return text if text is not None else event["kind"].replace("_", " ").capitalize()
@@ -70,7 +63,7 @@ def _parse_time(value: Any) -> datetime | None:
 def event_view(e: dict[str, Any], client_tz: str) -> dict[str, Any]:
     """A timeline row as view data: links cut out of bodies here, never in the page."""
     data = e["data"] or {}
-    link = e["kind"] in ("walkthrough", "link")
+    link = is_link(e["kind"])
     summary = describe(e, client_tz)
     return {
         "id": e["id"],
@@ -79,7 +72,7 @@ def event_view(e: dict[str, Any], client_tz: str) -> dict[str, Any]:
         "actor": e["actor"],
         "at": e["at"],
         "summary": summary,
-        "segments": link_segments(summary) if e["kind"] in TEXT_EVENTS else [],
+        "segments": link_segments(summary) if is_prose(e["kind"]) else [],
         "link_url": str(data.get("url", "")) if link else "",
         "link_title": summary if link else "",
         "transcript": _transcript_text(data),
@@ -106,25 +99,42 @@ def _local_input(value: str) -> datetime | None:
     return parsed.replace(tzinfo=None)
 
 
-def schedule_zoom_from_form(s, principal, form_data: dict[str, Any], **where: Any) -> None:
-    """Shared by the ticket page and the console; field errors come back as zoom_<field>."""
+def zoom_form(form_data: dict[str, Any]) -> dict[str, Any]:
+    """The Zoom form's fields as a use case takes them (shared by the ticket page and the
+    console); an unreadable time is a field error, as zoom_scheduled_at."""
     when = _local_input(str(form_data.get("scheduled_at", "")))
     if when is None:
         raise ValidationFailed({"zoom_scheduled_at": "Choose the date and time of the call."})
-    try:
-        escalations.schedule_zoom(
-            session=s,
-            principal=principal,
-            meeting_url=str(form_data.get("meeting_url", "")),
-            local_time=when,
-            attendees=str(form_data.get("attendees", "")),
-            **where,
-        )
-    except ValidationFailed as exc:
-        raise ValidationFailed({f"zoom_{k}": v for k, v in exc.errors.items()}) from exc
+    return {
+        "meeting_url": str(form_data.get("meeting_url", "")),
+        "local_time": when,
+        "attendees": str(form_data.get("attendees", "")),
+    }
 
 
 ZOOM_INPUTS = ("zoom-meeting_url", "zoom-scheduled_at", "zoom-attendees")
+
+
+def team_topic(ticket_id: int) -> str:
+    """The team's open pages of one ticket (what they show is the same for all of them)."""
+    return f"ticket:{int(ticket_id)}:team"
+
+
+async def push_team_ticket(ticket_id: int) -> int:
+    """Rebuild every open team page of the ticket, each for its own user (checked again).
+
+    Call after committing a change to the ticket, never from a handler of such a page (it
+    would wait for that handler's own lock). Returns how many tabs were rebuilt.
+    """
+
+    async def refresh(page: AgentTicketState) -> None:
+        if page._ticket_id != ticket_id:  # the tab has moved on to another ticket
+            return
+        principal = await page._require(*TEAM)
+        if principal is not None:
+            await page._reload(principal, page._number_shown)
+
+    return await topics.publish(team_topic(ticket_id), AgentTicketState, refresh)
 
 
 class AgentTicketState(SessionState):
@@ -148,55 +158,47 @@ class AgentTicketState(SessionState):
     errors: dict[str, str] = {}
     not_found: bool = False
     _version: int = 0
+    _ticket_id: int = 0
+    _number_shown: str = ""
 
     def _number(self) -> str:
         # The last segment of /agent/tickets/<number>/ (router.page.params is deprecated).
         return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
-    async def _reload(self, principal) -> None:
-        number = self._number()
-
-        def work(s):
-            ticket = tickets.get_ticket(session=s, principal=principal, number=number)
-            org = s.get(Organization, ticket.organization_id)
-            requester = s.get(User, ticket.requester_id)
-            events = agent_tickets.team_timeline(session=s, principal=principal, ticket=ticket)
-            files = [
-                {"name": a.original_name, "url": attachments.download_url(a.id)}  # type: ignore[arg-type]
-                for a in attachments.ticket_attachments(
-                    session=s, principal=principal, ticket=ticket
-                )
-            ]
-            zoom = escalations.escalation_views(session=s, principal=principal, ticket=ticket)
-            tz = escalations.client_timezone(session=s, principal=principal, ticket=ticket)
-            return ticket, org, requester, events, files, zoom, tz
-
+    async def _reload(self, principal, number: str | None = None) -> None:
+        number = number or self._number()
         try:
-            ticket, org, requester, events, files, zoom, tz = await in_db(work)
+            page = await in_db(
+                lambda s: agent_tickets.ticket_page(session=s, principal=principal, number=number)
+            )
         except ServiceError:
             self.not_found = True
             self.ticket_number = 0
+            self._ticket_id = 0
             return
+        ticket, tz = page.ticket, page.client_tz
         self.not_found = False
+        self._ticket_id = ticket.id or 0
+        self._number_shown = number
         self.ticket_number = ticket.number or 0
         self.title = ticket.title
         self.status_label = STATUS_LABELS[ticket.status]
         self.priority = ticket.priority
-        self.organization = org.name if org else ""
-        self.requester = requester.name if requester else ""
+        self.organization = page.organization
+        self.requester = page.requester
         self.details = [
             {"label": label, "value": getattr(ticket, field) or "—"}
             for field, label in DETAIL_LABELS
         ]
-        self.events = [event_view(e, tz) for e in events]
-        self.files = files
+        self.events = [event_view(e, tz) for e in page.events]
+        self.files = page.files
         self.support_path = support_path_view(ticket.support_path)
-        self.crm_subaccount = (org.crm_subaccount_id if org else None) or ""
+        self.crm_subaccount = page.crm_subaccount
         self.workflow_name = ticket.affected_workflow_name
         self.workflow_url = ticket.affected_workflow_url
         self.client_tz = tz
         self.agency_tz = get_settings().agency_timezone
-        self.escalations = zoom
+        self.escalations = page.escalations
         self.status_options = [
             {"value": s.value, "label": STATUS_LABELS[s]}
             for s in allowed_targets(ticket.status, principal.actor)
@@ -208,84 +210,42 @@ class AgentTicketState(SessionState):
         principal = await self._require(*TEAM)
         if principal is None:
             return await self._guard(*TEAM)
+        shown = self._ticket_id
         await self._reload(principal)
+        if shown and shown != self._ticket_id:
+            await topics.leave(self, team_topic(shown))
+        if self._ticket_id:  # the service has just said this user may see it
+            await self._join_topic(team_topic(self._ticket_id))
 
-    async def _act(self, action, success: str):
+    async def _act(
+        self,
+        use_case: Callable[..., int | None],
+        success: str,
+        *,
+        clear: tuple[str, ...] = (),
+        prefix: str = "",
+        field_key: Callable[[str], str] | None = None,
+        **args: Any,
+    ):
+        """Re-check the user, run one team use case on this ticket, refresh the page. With a
+        `prefix`, field errors stay beside that form's fields (keys `prefix<field>`, or
+        `field_key(field)`)."""
         principal = await self._require(*TEAM)
         if principal is None:
             return rx.toast.error("Please sign in again.")
-        number = self._number()
-
-        def work(s):
-            ticket = tickets.get_ticket(session=s, principal=principal, number=number)
-            action(s, principal, ticket)
-            s.commit()
-            return ticket.id
-
+        number, now = self._number(), utcnow()
+        others = {k: v for k, v in self.errors.items() if not (prefix and k.startswith(prefix))}
         try:
-            ticket_id = await in_db(work)
-        except (ServiceError, TransitionNotAllowed) as exc:
-            return rx.toast.error(str(exc))
-        # Clients who have this ticket open see the change without a reload.
-        ticket_changed_later(ticket_id)
-        await self._reload(principal)
-        return rx.toast.success(success)
-
-    @rx.event
-    async def post_update(self, form_data: dict[str, Any]):
-        body = str(form_data.get("body", ""))
-        return await self._act(
-            lambda s, p, t: tickets.post_update(session=s, principal=p, ticket=t, body=body),
-            "Update posted.",
-        )
-
-    @rx.event
-    async def add_note(self, form_data: dict[str, Any]):
-        body = str(form_data.get("note", ""))
-        return await self._act(
-            lambda s, p, t: tickets.post_update(
-                session=s, principal=p, ticket=t, body=body, internal=True
-            ),
-            "Internal note added.",
-        )
-
-    @rx.event
-    async def change_status(self, form_data: dict[str, Any]):
-        target = str(form_data.get("status", ""))
-        reason = str(form_data.get("reason", ""))
-        version = self._version
-        return await self._act(
-            lambda s, p, t: tickets.change_status(
-                session=s,
-                principal=p,
-                ticket=t,
-                to=target,
-                reason=reason,
-                expected_version=version,
-            ),
-            "Status changed.",
-        )
-
-    async def _act_form(self, action, success: str, clear: tuple[str, ...], prefix: str):
-        """Like _act, but field errors stay beside the form's fields (keys `prefix...`)."""
-        principal = await self._require(*TEAM)
-        if principal is None:
-            return rx.toast.error("Please sign in again.")
-        number = self._number()
-
-        def work(s):
-            ticket = tickets.get_ticket(session=s, principal=principal, number=number)
-            action(s, principal, ticket)
-            s.commit()
-            return ticket.id
-
-        others = {k: v for k, v in self.errors.items() if not k.startswith(prefix)}
-        try:
-            ticket_id = await in_db(work)
+            ticket_id = await in_db(
+                lambda s: use_case(session=s, principal=principal, number=number, now=now, **args)
+            )
         except ValidationFailed as exc:
-            self.errors = {**others, **exc.errors}
-            return rx.toast.error(next(iter(exc.errors.values()), str(exc)))
-        except (ServiceError, TransitionNotAllowed) as exc:
+            if prefix:
+                key = field_key or (lambda field: prefix + field)
+                self.errors = {**others, **{key(k): v for k, v in exc.errors.items()}}
+                return rx.toast.error(next(iter(exc.errors.values()), str(exc)))
+            return rx.toast.error(str(exc))
+        except ServiceError as exc:
             return rx.toast.error(str(exc))
         self.errors = others
         # Clients who have this ticket open see the change without a reload.
@@ -294,49 +254,68 @@ class AgentTicketState(SessionState):
         return [*[rx.set_value(ref, "") for ref in clear], rx.toast.success(success)]
 
     @rx.event
+    async def post_update(self, form_data: dict[str, Any]):
+        body = str(form_data.get("body", ""))
+        return await self._act(
+            team_actions.post_update, "Update posted.", body=body, internal=False
+        )
+
+    @rx.event
+    async def add_note(self, form_data: dict[str, Any]):
+        body = str(form_data.get("note", ""))
+        return await self._act(
+            team_actions.post_update, "Internal note added.", body=body, internal=True
+        )
+
+    @rx.event
+    async def change_status(self, form_data: dict[str, Any]):
+        return await self._act(
+            team_actions.change_status,
+            "Status changed.",
+            to=str(form_data.get("status", "")),
+            reason=str(form_data.get("reason", "")),
+            expected_version=self._version,
+        )
+
+    @rx.event
     async def add_link(self, form_data: dict[str, Any]):
-        url = str(form_data.get("url", ""))
-        title = str(form_data.get("title", ""))
-
-        def action(s, p, t):
-            try:
-                escalations.add_link(session=s, principal=p, ticket=t, url=url, title=title)
-            except ValidationFailed as exc:
-                raise ValidationFailed({f"link_{k}": v for k, v in exc.errors.items()}) from exc
-
-        return await self._act_form(action, "Link added.", ("link-url", "link-title"), "link_")
+        return await self._act(
+            team_actions.add_link,
+            "Link added.",
+            clear=("link-url", "link-title"),
+            prefix="link_",
+            url=str(form_data.get("url", "")),
+            title=str(form_data.get("title", "")),
+        )
 
     @rx.event
     async def schedule_zoom(self, form_data: dict[str, Any]):
-        return await self._act_form(
-            lambda s, p, t: schedule_zoom_from_form(s, p, form_data, ticket=t),
+        try:
+            fields = zoom_form(form_data)
+        except ValidationFailed as exc:
+            self.errors = {
+                **{k: v for k, v in self.errors.items() if not k.startswith("zoom_")},
+                **exc.errors,
+            }
+            return rx.toast.error(str(exc))
+        return await self._act(
+            team_actions.schedule_zoom,
             "Zoom call scheduled; the client is notified.",
-            ZOOM_INPUTS,
-            "zoom_",
+            clear=ZOOM_INPUTS,
+            prefix="zoom_",
+            **fields,
         )
 
     @rx.event
     async def record_outcome(self, form_data: dict[str, Any]):
         raw_id = str(form_data.get("escalation_id", ""))
-        outcome = str(form_data.get("outcome", ""))
-        resolved = bool(form_data.get("resolved_on_call"))
-        resolve_ticket = bool(form_data.get("resolve_ticket"))
-
-        def action(s, p, t):
-            # The id comes from the browser: it must be one of this ticket's calls.
-            mine = escalations.escalations_for_ticket(session=s, principal=p, ticket=t)
-            if raw_id not in {str(e.id) for e in mine}:
-                raise NotFound("Zoom escalation not found.")
-            try:
-                escalations.record_zoom_outcome(
-                    session=s,
-                    principal=p,
-                    escalation_id=int(raw_id),
-                    outcome=outcome,
-                    resolved_on_call=resolved,
-                    resolve_ticket=resolve_ticket,
-                )
-            except ValidationFailed as exc:
-                raise ValidationFailed({f"outcome_{raw_id}": exc.errors["outcome"]}) from exc
-
-        return await self._act_form(action, "Outcome recorded.", (), "outcome_")
+        return await self._act(
+            team_actions.record_zoom_outcome,
+            "Outcome recorded.",
+            prefix="outcome_",
+            field_key=lambda _field: f"outcome_{raw_id}",
+            escalation_id=raw_id,
+            outcome=str(form_data.get("outcome", "")),
+            resolved_on_call=bool(form_data.get("resolved_on_call")),
+            resolve_ticket=bool(form_data.get("resolve_ticket")),
+        )

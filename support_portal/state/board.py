@@ -13,18 +13,16 @@ Other screens that change tickets call `await broadcast_board_changed()` (or the
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
 
 from support_portal.clock import utcnow
-from support_portal.domain.lifecycle import TransitionNotAllowed
 from support_portal.domain.roles import Role
 from support_portal.realtime import topics
 from support_portal.realtime.ticket_live import schedule_ticket_update
 from support_portal.services import board as board_service
-from support_portal.services import tickets
-from support_portal.services.authz import Principal
 from support_portal.services.board import BoardCard, BoardData, Card, Option
 from support_portal.services.errors import Conflict, ServiceError
 from support_portal.state.session import SessionState, in_db
@@ -32,13 +30,14 @@ from support_portal.state.session import SessionState, in_db
 BOARD_TOPIC = "board"
 UNASSIGNED = "-"
 PAGE = 10  # cards shown per column before "Show more": about a screenful
+MOVE_CHOICES = board_service.MOVE_CHOICES
 CHANGED = "This ticket changed while you were looking at it. The card now shows its latest state."
 
 
-def _snapshot(session: Any) -> BoardData:
-    """The board as any manager sees it (it is the same for all of them)."""
-    viewer = Principal(user_id=None, role=Role.MANAGER, organization_id=None)
-    return board_service.board_data(session=session, principal=viewer, now=utcnow())
+async def _snapshot(now: datetime | None = None) -> BoardData:
+    """The board as any manager sees it (it is the same for all of them), read at `now`."""
+    at = now or utcnow()
+    return await in_db(lambda s: board_service.managers_board(session=s, now=at))
 
 
 # One snapshot per process and revision, shared by every tab that reloads for that revision
@@ -54,13 +53,14 @@ async def _cached_snapshot(revision: int) -> BoardData:
     now = time.monotonic()
     if _CACHE["revision"] == revision and now - _CACHE["at"] < CACHE_SECONDS:
         return _CACHE["data"]
-    data = await in_db(_snapshot)
+    data = await _snapshot()
     _CACHE.update(revision=revision, at=now, data=data)
     return data
 
 
-async def broadcast_board_changed() -> None:
-    """Rebuild every open manager board.
+async def broadcast_board_changed(*, now: datetime | None = None) -> None:
+    """Rebuild every open manager board, with its SLA badges read at `now` (the wall clock
+    unless the board clock passes its tick).
 
     Call after committing a ticket change anywhere (agent console, client actions, jobs in
     the web process). Does nothing before the app is running (e.g. in unit tests).
@@ -70,7 +70,7 @@ async def broadcast_board_changed() -> None:
     if await topics.has_members(BOARD_TOPIC):
         # Read once here: every tab then filters the same snapshot instead of each missing
         # the cache at the same moment.
-        _CACHE.update(revision=revision, at=time.monotonic(), data=await in_db(_snapshot))
+        _CACHE.update(revision=revision, at=time.monotonic(), data=await _snapshot(now))
 
     async def rebuild(board: BoardState) -> None:
         if board.loaded:
@@ -116,7 +116,7 @@ class BoardState(SessionState):
         await self._join_topic(BOARD_TOPIC)
         # A page load reads the database, so changes made elsewhere (the REST API, a worker
         # process, webhooks) show at once; tabs that follow reuse this snapshot.
-        data = await in_db(_snapshot)
+        data = await _snapshot()
         revision = _REVISION["value"]
         _CACHE.update(revision=revision, at=time.monotonic(), data=data)
         await self._reload(revision)
@@ -131,11 +131,12 @@ class BoardState(SessionState):
             and (not self.f_search or self.f_search in card.haystack)
         )  # fmt: skip
 
-    async def _reload(self, revision: int | None = None) -> None:
-        """Rebuild this tab's view; `revision` None means the database just changed."""
+    async def _reload(self, revision: int | None = None, *, now: datetime | None = None) -> None:
+        """Rebuild this tab's view; `revision` None means the database just changed (read
+        at `now`, the wall clock unless given)."""
         if revision is None:
             _CACHE["revision"] = None
-            data = await in_db(_snapshot)
+            data = await _snapshot(now)
         else:
             data = await _cached_snapshot(revision)
             self._seen_revision = revision
@@ -206,67 +207,95 @@ class BoardState(SessionState):
         self.f_search = value.strip().lower()[:100]
         return await self._refilter()
 
-    async def _act(self, ticket_id: int, change) -> Any:
-        """Re-check the user, run `change(session, principal, ticket)`, commit, broadcast."""
+    async def _change(self, ticket_id: int, version: int, field: str, value: Any) -> Any:
+        """Re-check the user, change one card through the board's use case, show the outcome."""
         principal = await self._require(Role.MANAGER)
         if principal is None:
             return rx.toast.error("Only managers can change the board. Please sign in again.")
-
-        def work(s):
-            ticket = tickets.get_ticket_by_id(session=s, principal=principal, ticket_id=ticket_id)
-            change(s, principal, ticket)
-            s.commit()
-
+        now = utcnow()
         try:
-            await in_db(work)
+            await in_db(
+                lambda s: board_service.change_card(
+                    session=s,
+                    principal=principal,
+                    ticket_id=int(ticket_id),
+                    field=field,
+                    value=value,
+                    expected_version=int(version),
+                    now=now,
+                )
+            )
         except Conflict:
             await self._reload()  # the fresh card
             return rx.toast.warning(CHANGED)
-        except (ServiceError, TransitionNotAllowed) as exc:
+        except ServiceError as exc:
             await self._reload()
             return rx.toast.error(str(exc))
         await self._reload()
         refresh_board_later()
         # The client's open timeline shows the change too.
-        schedule_ticket_update(ticket_id)
+        schedule_ticket_update(int(ticket_id))
         return None
 
     async def _move(self, ticket_id: int, version: int, target: str) -> Any:
         if not target:
             return None
-        return await self._act(
-            int(ticket_id),
-            lambda s, p, t: tickets.change_status(
-                session=s, principal=p, ticket=t, to=target, expected_version=int(version)
-            ),
-        )
+        return await self._change(ticket_id, version, "status", target)
+
+    def _place(self, ticket_id: int, target: str) -> bool:
+        """Show the card in `target` at once, before the move is saved (True if it moved).
+
+        Only this tab's view changes: if the service refuses, `_act` rebuilds the view
+        from the database, which puts the card back where it is, beside the reason.
+        """
+        if target not in board_service.COLUMN_LABELS:
+            return False
+        for status in board_service.COLUMN_LABELS:
+            cards: list[BoardCard] = getattr(self, status)
+            card = next((c for c in cards if c.id == ticket_id), None)
+            if card is None:
+                continue
+            if status == target:
+                return False
+            setattr(self, status, [c for c in cards if c.id != ticket_id])
+            setattr(self, target, [card, *getattr(self, target)])
+            self.totals = {
+                **self.totals,
+                status: max(0, self.totals.get(status, 1) - 1),
+                target: self.totals.get(target, 0) + 1,
+            }
+            return True
+        return False
+
+    async def _move_now(self, ticket_id: int, version: int, target: str):
+        """The card stands in its new column as soon as it is dropped (the first yield sends
+        just that); the service then decides, and a refusal puts it back with the reason."""
+        # The cheap check (who this tab signed in as at its last event) decides whether to show
+        # the move early; `_act` checks the session in the database before saving anything.
+        known = self._principal
+        before = {name: getattr(self, name) for name in (*board_service.COLUMN_LABELS, "totals")}
+        if known is not None and known.role == Role.MANAGER and self._place(int(ticket_id), target):
+            yield
+        outcome = await self._move(ticket_id, version, target)
+        if self._principal is None or self._principal.role != Role.MANAGER:
+            for name, value in before.items():  # signed out meanwhile: undo, show nothing new
+                setattr(self, name, value)
+        if outcome is not None:
+            yield outcome
 
     @rx.event
     async def move_to(self, ticket_id: int, version: int, target: str):
-        return await self._move(ticket_id, version, target)
+        async for step in self._move_now(ticket_id, version, target):
+            yield step
 
     @rx.event
     async def assign_to(self, ticket_id: int, version: int, value: str):
         assignee = None if value in ("", UNASSIGNED) else int(value)
-        return await self._act(
-            int(ticket_id),
-            lambda s, p, t: tickets.assign(
-                session=s,
-                principal=p,
-                ticket=t,
-                assignee_id=assignee,
-                expected_version=int(version),
-            ),
-        )
+        return await self._change(ticket_id, version, "assignee", assignee)
 
     @rx.event
     async def prioritize(self, ticket_id: int, version: int, value: str):
-        return await self._act(
-            int(ticket_id),
-            lambda s, p, t: tickets.set_priority(
-                session=s, principal=p, ticket=t, priority=value, expected_version=int(version)
-            ),
-        )
+        return await self._change(ticket_id, version, "priority", value)
 
     @rx.event
     def drag_start(self, ticket_id: int, version: int, status: str):
@@ -277,5 +306,6 @@ class BoardState(SessionState):
         ticket_id, version, current = self._drag_id, self._drag_version, self._drag_status
         self._drag_id = 0
         if not ticket_id or status == current:
-            return None
-        return await self._move(ticket_id, version, status)
+            return
+        async for step in self._move_now(ticket_id, version, status):
+            yield step

@@ -16,6 +16,8 @@ from typing import Any
 import reflex as rx
 
 from support_portal import urls
+from support_portal.clock import utcnow
+from support_portal.domain.chat_rules import OPEN_CHAT_STATUSES, ChatStatus
 from support_portal.domain.roles import Role
 from support_portal.realtime import topics
 from support_portal.services import chat as chat_service
@@ -23,7 +25,6 @@ from support_portal.services.errors import ServiceError
 from support_portal.state.session import SessionState, in_db
 
 QUEUE_TOPIC = "agents-queue"
-OPEN_STATUSES = ("waiting", "active")
 
 
 def chat_topic(chat_id: int) -> str:
@@ -72,7 +73,7 @@ class ChatRoomState(rx.State):
 
     @rx.var
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in OPEN_CHAT_STATUSES
 
 
 def _merged(base: list[dict[str, Any]], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -96,7 +97,9 @@ def refresh_room_later(chat_id: int) -> None:
     """Status, agent or ticket changed: every tab showing the chat gets the stored room."""
 
     async def run() -> None:
-        snapshot = await in_db(lambda s: chat_service.room_snapshot(session=s, chat_id=chat_id))
+        snapshot = await in_db(
+            lambda s: chat_service.room_snapshot(session=s, chat_id=chat_id, now=utcnow())
+        )
 
         def apply(room: ChatRoomState) -> None:
             if room.chat_id == chat_id:
@@ -138,7 +141,7 @@ def refresh_queue_later() -> None:
         async with _queue_lock:
             # Cleared before reading, so a change made after this read schedules another.
             _queue_refresh_pending = False
-            chats = await in_db(lambda s: chat_service.queue_snapshot(session=s))
+            chats = await in_db(lambda s: chat_service.queue_snapshot(session=s, now=utcnow()))
 
             def apply(queue: AgentsQueueState) -> None:
                 if queue.chats != chats:  # unchanged consoles get no delta
@@ -161,7 +164,7 @@ class ChatMemberState(SessionState):
 
         def work(s) -> dict[str, Any]:
             chat_service.join_chat(session=s, principal=principal, chat_id=chat_id)
-            return chat_service.room_snapshot(session=s, chat_id=chat_id)
+            return chat_service.room_snapshot(session=s, chat_id=chat_id, now=utcnow())
 
         try:
             snapshot = await in_db(work)
@@ -183,18 +186,21 @@ class ChatMemberState(SessionState):
         body = str(form_data.get("message", ""))
         msg_id = str(form_data.get("client_msg_id", "")) or uuid.uuid4().hex
 
-        def work(s) -> dict[str, str]:
-            message = chat_service.post_message(
-                session=s, principal=principal, chat_id=chat_id, body=body, client_msg_id=msg_id
-            )
-            s.commit()
-            return chat_service.message_view(message, principal.name)
-
         try:
-            message = await in_db(work)
+            posted = await in_db(
+                lambda s: chat_service.post_message(
+                    session=s,
+                    principal=principal,
+                    chat_id=chat_id,
+                    body=body,
+                    client_msg_id=msg_id,
+                    now=utcnow(),
+                )
+            )
         except ServiceError as exc:
             self.chat_error = str(exc)
             return False
+        message = chat_service.message_view(posted, principal.name)
         self.chat_error = ""
         self.send_id = uuid.uuid4().hex
         # The sender sees it in this event's reply; the chat's other tabs get a push.
@@ -223,17 +229,14 @@ class ClientChatState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in as a client to chat.")
 
-        def work(s):
-            chat = chat_service.start_chat(session=s, principal=principal)
-            s.commit()
-            return chat.id
-
         try:
-            chat_id = await in_db(work)
+            chat = await in_db(
+                lambda s: chat_service.start_chat(session=s, principal=principal, now=utcnow())
+            )
         except ServiceError as exc:
             self.chat_error = str(exc)
             return
-        await self._join(principal, chat_id)
+        await self._join(principal, chat.id)
         refresh_queue_later()
 
     @rx.event
@@ -242,7 +245,7 @@ class ClientChatState(ChatMemberState):
         if principal is None:
             return rx.toast.error("Please sign in again.")
         room = await self.get_state(ChatRoomState)
-        first = not room.messages and room.status == "waiting"
+        first = not room.messages and room.status == ChatStatus.WAITING
         if await self._send(principal, form_data) and first:
             # The first message becomes the chat's topic in the agents' queue.
             refresh_queue_later()

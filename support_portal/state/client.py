@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal import urls
 from support_portal.clock import utcnow
 from support_portal.domain.roles import Role
 from support_portal.realtime import topics
 from support_portal.realtime.ticket_live import TicketLive, live_topic
 from support_portal.realtime.updates import ticket_changed_later
-from support_portal.services import (
-    attachments,
-    client_views,
-    escalations,
-    preferences,
-    tickets,
-)
+from support_portal.services import client_actions, client_views, preferences, tickets
 from support_portal.services.authz import Principal
-from support_portal.services.client_views import TicketRow, TicketView
-from support_portal.services.errors import (
-    NotFound,
-    ServiceError,
-    TransitionNotAllowed,
-    ValidationFailed,
-)
+from support_portal.services.client_views import FileLink, TicketRow, TicketView, TimelineItem
+from support_portal.services.errors import NotFound, ServiceError, ValidationFailed
 from support_portal.state.session import SessionState, in_db
 
 DETAILS_UPLOAD_ID = "details-files"
+# The view data the client's pages draw, as the services build it.
+__all__ = [
+    "ClientSettingsState",
+    "ClientState",
+    "ClientTicketState",
+    "FileLink",
+    "TicketRow",
+    "TimelineItem",
+]
 
 
 class ClientState(SessionState):
@@ -41,7 +40,7 @@ class ClientState(SessionState):
         if principal is None:
             return self._turn_away(await self._current())
         self.tickets = await in_db(
-            lambda s: client_views.list_my_tickets(session=s, principal=principal)
+            lambda s: client_views.list_my_tickets(session=s, principal=principal, now=utcnow())
         )
         self.loaded = True
         return None
@@ -118,25 +117,20 @@ class ClientTicketState(SessionState):
         self.reopen_open = not self.reopen_open
         self.reopen_error = ""
 
-    async def _act(self, fn, *, error_field: str) -> bool:
-        """Re-check the user, run one service call in a committed unit of work, refresh."""
+    async def _act(self, use_case, *, error_field: str, **args) -> bool:
+        """Re-check the user, run one client use case on this ticket, refresh the page."""
         principal = await self._require(Role.CLIENT)
         if principal is None:
             return False
-        number = self._number()
-
-        def run(session):
-            ticket = tickets.get_ticket(session=session, principal=principal, number=number)
-            fn(session, principal, ticket)
-            session.commit()
-            return ticket.id
-
+        number, now = self._number(), utcnow()
         try:
-            tid = await in_db(run)
+            tid = await in_db(
+                lambda s: use_case(session=s, principal=principal, number=number, now=now, **args)
+            )
         except ValidationFailed as exc:
             setattr(self, error_field, " ".join(exc.errors.values()))
             return False
-        except (ServiceError, TransitionNotAllowed) as exc:
+        except ServiceError as exc:
             setattr(self, error_field, str(exc))
             return False
         setattr(self, error_field, "")
@@ -151,44 +145,36 @@ class ClientTicketState(SessionState):
         body = self.details_text
         uploads = [(f.filename or "file", await f.read()) for f in files]
         self.busy = True
+        # The ticket the details landed on: a reply to a long-closed one starts a new one.
+        landed: list[int] = []
         yield
 
-        def record(session, principal, ticket):
-            ids = [
-                attachments.store_attachment(
-                    session=session,
-                    principal=principal,
-                    filename=name,
-                    data=data,
-                    ticket_id=ticket.id,
-                ).id
-                for name, data in uploads
-            ]
-            tickets.add_client_details(
-                session=session,
-                principal=principal,
-                ticket=ticket,
-                body=body,
-                attachment_ids=ids,
-                now=utcnow(),
-            )
+        def add(**args) -> int:
+            added = client_actions.add_details(**args)
+            if added.follow_up_number is not None:
+                landed.append(added.follow_up_number)
+            return added.ticket_id
 
-        done = await self._act(record, error_field="details_error")
+        done = await self._act(add, error_field="details_error", body=body, files=uploads)
         self.busy = False
         if done:
             self.details_text = ""
             yield rx.clear_selected_files(DETAILS_UPLOAD_ID)
-            yield rx.toast.success("Thanks, your details were added and the team was told.")
+            if landed:
+                yield rx.toast.success(
+                    f"This ticket was closed a while ago, so your reply started ticket "
+                    f"#{landed[0]}; the team was told."
+                )
+                yield rx.redirect(urls.client_ticket(landed[0]))
+            else:
+                yield rx.toast.success("Thanks, your details were added and the team was told.")
 
     @rx.event
     async def add_link(self, form: dict):
         """A Loom walkthrough or another web link, added to the ticket by the client."""
         url, title = str(form.get("url", "")), str(form.get("title", ""))
         done = await self._act(
-            lambda s, p, t: escalations.add_link(
-                session=s, principal=p, ticket=t, url=url, title=title, now=utcnow()
-            ),
-            error_field="link_error",
+            client_actions.add_link, error_field="link_error", url=url, title=title
         )
         if done:
             return [
@@ -200,10 +186,7 @@ class ClientTicketState(SessionState):
 
     @rx.event
     async def confirm_fix(self):
-        done = await self._act(
-            lambda s, p, t: tickets.confirm_fix(session=s, principal=p, ticket=t, now=utcnow()),
-            error_field="action_error",
-        )
+        done = await self._act(client_actions.confirm_fix, error_field="action_error")
         if done:
             return rx.toast.success("Thanks for confirming. The ticket is closed.")
         return None
@@ -211,12 +194,7 @@ class ClientTicketState(SessionState):
     @rx.event
     async def reopen(self, form: dict | None = None):
         reason = self.reopen_reason
-        done = await self._act(
-            lambda s, p, t: tickets.reopen(
-                session=s, principal=p, ticket=t, reason=reason, now=utcnow()
-            ),
-            error_field="reopen_error",
-        )
+        done = await self._act(client_actions.reopen, error_field="reopen_error", reason=reason)
         if done:
             self.reopen_open, self.reopen_reason = False, ""
             return rx.toast.success("The ticket is reopened and the team was told.")
@@ -225,7 +203,9 @@ class ClientTicketState(SessionState):
 
 def _view_and_id(session, principal: Principal, number: str) -> tuple[TicketView, int]:
     ticket = tickets.get_ticket(session=session, principal=principal, number=number)
-    view = client_views.build_ticket_view(session=session, principal=principal, ticket=ticket)
+    view = client_views.build_ticket_view(
+        session=session, principal=principal, ticket=ticket, now=utcnow()
+    )
     return view, ticket.id  # type: ignore[return-value]
 
 
@@ -274,19 +254,12 @@ class ClientSettingsState(SessionState):
             return self._turn_away(await self._current())
         email, sms, phone = self.notify_email, self.notify_sms, self.phone
 
-        def run(session):
-            user = preferences.update_preferences(
-                session=session,
-                principal=principal,
-                notify_email=email,
-                notify_sms=sms,
-                phone=phone,
-            )
-            session.commit()
-            return user.phone or ""
-
         try:
-            self.phone = await in_db(run)
+            self.phone = await in_db(
+                lambda s: client_actions.save_preferences(
+                    session=s, principal=principal, notify_email=email, notify_sms=sms, phone=phone
+                )
+            )
         except ValidationFailed as exc:
             # Keep what was typed so it can be corrected in place.
             self.phone_error = exc.errors.get("phone") or str(exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from support_portal import urls
+from support_portal.clock import utcnow
 from support_portal.domain.roles import HOME_PAGE, Role
 from support_portal.realtime import topics
 from support_portal.services import auth
@@ -42,9 +43,16 @@ class LoginState(SessionState):
         if not email or not password:
             self.error = "Enter your email and password."
             return None
+        address = self.router.session.client_ip
         try:
             token, user = await in_db(
-                lambda s: auth.sign_in(session=s, email=email, password=password)
+                lambda s: auth.sign_in(
+                    session=s,
+                    email=email,
+                    password=password,
+                    client_address=address,
+                    now=utcnow(),
+                )
             )
         except (auth.SignInFailed, Throttled) as exc:
             self.error = str(exc)

@@ -15,6 +15,8 @@ from support_portal.settings import get_settings
 from support_portal.state.session import SessionState, in_db
 
 Rows = list[dict[str, Any]]
+# Each chart's title, for the page.
+CHARTS = reports.CHARTS
 
 
 class ReportsState(SessionState):
@@ -23,6 +25,8 @@ class ReportsState(SessionState):
     error: str = ""
     volume: Rows = []
     first_response: Rows = []
+    resolution: Rows = []
+    update_promise: Rows = []
     backlog: Rows = []
     by_category: Rows = []
     by_area: Rows = []
@@ -71,7 +75,9 @@ class ReportsState(SessionState):
         start, end = picked
         try:
             return await in_db(
-                lambda s: reports.build_report(session=s, principal=principal, start=start, end=end)
+                lambda s: reports.build_report(
+                    session=s, principal=principal, start=start, end=end, now=utcnow()
+                )
             )
         except ServiceError as exc:
             self.error = str(exc)

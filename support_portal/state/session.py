@@ -12,43 +12,25 @@ from typing import TypeVar
 import reflex as rx
 from reflex.app import default_backend_exception_handler
 from reflex.event import EventSpec
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
 from support_portal import urls
-from support_portal.db import session_scope
+from support_portal.clock import utcnow
 from support_portal.domain.roles import HOME_PAGE, Role
 from support_portal.realtime import topics
-from support_portal.services import auth
+from support_portal.services import auth, unit_of_work
 from support_portal.services.authz import Principal
-from support_portal.services.errors import Conflict, Unavailable
+from support_portal.services.errors import Unavailable
 
 T = TypeVar("T")
 
 
 async def in_db(fn: Callable[..., T]) -> T:
-    """Run blocking database work off the event loop with its own unit of work."""
+    """Run one use case off the event loop in its own unit of work.
 
-    def run() -> T:
-        try:
-            with session_scope() as session:
-                return fn(session)
-        except StaleDataError as exc:
-            # Another change to the same ticket committed between our read and our write.
-            raise Conflict(
-                "Someone else changed this ticket at the same moment. It now shows its latest "
-                "state; please check it and try again."
-            ) from exc
-        except DBAPIError as exc:
-            # A lost or refused connection (database restarting, network blip) is the
-            # user's business only as "try again"; anything else is a bug and propagates.
-            # Connecting failed (no statement ran), or the driver saw the connection drop.
-            cannot_connect = isinstance(exc, OperationalError) and exc.statement is None
-            if cannot_connect or exc.connection_invalidated:
-                raise Unavailable() from exc
-            raise
-
-    return await rx.run_in_thread(run)
+    The service commits what it changes; every refusal arrives as a `ServiceError` whose
+    message is fit to show, which the handler turns into a field error or a toast.
+    """
+    return await rx.run_in_thread(lambda: unit_of_work.run(fn))
 
 
 def backend_error_toast(exception: Exception) -> EventSpec:
@@ -74,7 +56,7 @@ class SessionState(rx.State):
 
     async def _current(self) -> Principal | None:
         token = self.session_token
-        live = await in_db(lambda s: auth.signed_in(session=s, token=token))
+        live = await in_db(lambda s: auth.signed_in(session=s, token=token, now=utcnow()))
         principal = live.principal if live else None
         previous = self._principal
         if principal is None or (previous is not None and previous.user_id != principal.user_id):
@@ -119,7 +101,7 @@ class SessionState(rx.State):
     @rx.event
     async def sign_out(self):
         token = self.session_token
-        ended = await in_db(lambda s: auth.sign_out(session=s, token=token))
+        ended = await in_db(lambda s: auth.sign_out(session=s, token=token, now=utcnow()))
         # Every tab of this sign-in stops receiving live updates, not only this one.
         await topics.leave_all(self)
         if ended is not None:

@@ -166,6 +166,7 @@ def seed_pairs(db_url: str, n: int, prefix: str = "load") -> list[Pair]:
     from argon2 import PasswordHasher
     from sqlmodel import Session
 
+    from support_portal.clock import utcnow
     from support_portal.db import get_engine
     from support_portal.services import auth
     from support_portal.services.accounts import create_organization, create_user
@@ -197,12 +198,15 @@ def seed_pairs(db_url: str, n: int, prefix: str = "load") -> list[Pair]:
     for i in range(n):
         with Session(engine, expire_on_commit=False) as s:
             client_token, _ = auth.sign_in(
-                session=s, email=f"{prefix}-client{i}@example.com", password=PASSWORD
+                session=s, email=f"{prefix}-client{i}@example.com", password=PASSWORD, now=utcnow()
             )
             s.commit()
         with Session(engine, expire_on_commit=False) as s:
             agent_token, _ = auth.sign_in(
-                session=s, email=f"{prefix}-agent{i}@agency.example", password=PASSWORD
+                session=s,
+                email=f"{prefix}-agent{i}@agency.example",
+                password=PASSWORD,
+                now=utcnow(),
             )
             s.commit()
         pairs.append(

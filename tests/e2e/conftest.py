@@ -25,6 +25,8 @@ APP_ENV = {
     "CHAT_ESCALATION_MINUTES": "0.1",
     "JOBS_INTERVAL_SECONDS": "1",
     "LOGIN_MAX_FAILURES": "50",
+    # Twilio webhooks are accepted when signed with this token (no SMS is sent: no account).
+    "TWILIO_AUTH_TOKEN": "twilio-auth-token-for-browser-tests",
 }
 
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from support_portal.clock import utcnow
 from support_portal.testkit.files import PNG
 from tests.e2e.conftest import RESULTS, sign_in
 
@@ -43,6 +44,7 @@ def unassigned_ticket(app_env) -> int:
             draft=good_draft(),
             organization_id=dana.organization_id,
             requester_id=dana.id,
+            now=utcnow(),
         )
         s.commit()
         number = ticket.number

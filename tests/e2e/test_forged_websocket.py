@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
+from support_portal.clock import utcnow
 from support_portal.db import session_scope
 from support_portal.models import ChatMessage, TicketEvent
 from support_portal.services import auth, chat, tickets
@@ -40,17 +41,22 @@ def world(app_env, app_url) -> AppWorld:
         people = make_people(s, sfx, client_a=f"Wire Ann {sfx}", client_b=f"Wire Ben {sfx}")
         ann = Principal.of(people["client_a"])
         manager = Principal.of(make_people(s, sfx, manager_x=f"Wire Manager {sfx}")["manager_x"])
-        live = chat.start_chat(session=s, principal=ann)
-        chat.post_message(session=s, principal=ann, chat_id=live.id, body=f"wire secret {sfx}")
+        live = chat.start_chat(session=s, principal=ann, now=utcnow())
+        chat.post_message(
+            session=s, principal=ann, chat_id=live.id, body=f"wire secret {sfx}", now=utcnow()
+        )
         ticket = tickets.create_ticket(
             session=s,
             principal=manager,
             draft=good_draft(title=f"Wire secret ticket {sfx}"),
             organization_id=people["client_a"].organization_id,
             requester_id=people["client_a"].id,
+            now=utcnow(),
         )
         s.commit()
-        token, _ = auth.sign_in(session=s, email=people["client_b"].email, password=DEMO_PASSWORD)
+        token, _ = auth.sign_in(
+            session=s, email=people["client_b"].email, password=DEMO_PASSWORD, now=utcnow()
+        )
         w.ids = {"chat_a": live.id, "ticket_a": ticket.id, "version": ticket.version}
         w.names = {"secret": sfx, "token": token}
     return w

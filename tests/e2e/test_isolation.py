@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from support_portal.clock import utcnow
 from support_portal.db import session_scope
-from support_portal.models import AuthSession, LoginAttempt, TicketEvent, User
-from support_portal.services import attachments, tickets
+from support_portal.models import AuthSession, SignInThrottle, TicketEvent, User
+from support_portal.services import attachments, sign_in_throttle, tickets
 from support_portal.services.authz import Principal
 from support_portal.testkit.factories import good_draft
 from support_portal.testkit.files import PNG
@@ -43,6 +43,7 @@ def world(app_env, app_url) -> AppWorld:
                 organization_id=who.organization_id,
                 requester_id=who.id,
                 assignee_id=people["agent_x"].id,
+                now=utcnow(),
             )
 
         ticket_a = ticket(people["client_a"], f"Ann's own ticket {sfx}")
@@ -50,7 +51,12 @@ def world(app_env, app_url) -> AppWorld:
 
         def store(t) -> int:
             return attachments.store_attachment(
-                session=s, principal=agent, filename="shot.png", data=PNG, ticket_id=t.id
+                session=s,
+                principal=agent,
+                filename="shot.png",
+                data=PNG,
+                ticket_id=t.id,
+                now=utcnow(),
             ).id
 
         w.ids = {
@@ -167,9 +173,13 @@ def test_sign_in_is_refused_after_too_many_failures_even_with_the_right_password
     new_page, world, app_env
 ):
     email = world.emails["client_b"]
+    # The email has used its tries, and this browser's address has been failing too.
     with app_database(app_env), session_scope() as s:
-        for _ in range(int(app_env["LOGIN_MAX_FAILURES"])):
-            s.add(LoginAttempt(email=email, succeeded=False, created_at=utcnow()))
+        for key, tries in (
+            (sign_in_throttle.email_key(email), int(app_env["LOGIN_MAX_FAILURES"])),
+            (sign_in_throttle.address_key("127.0.0.1"), 3),
+        ):
+            s.merge(SignInThrottle(key=key, tries=tries, window_started_at=utcnow()))
         s.commit()
     page = new_page()
     sign_in(page, email)

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from support_portal import db as db_module
+from support_portal.clock import utcnow
 from support_portal.models import (
     Notification,
     Problem,
@@ -141,6 +142,7 @@ def systemic_tickets(app_env, undo_problems):
                 ),
                 organization_id=client.organization_id,
                 requester_id=client.id,
+                now=utcnow(),
             )
             made.append(ticket.id)
         session.commit()

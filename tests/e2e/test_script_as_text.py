@@ -13,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from support_portal.clock import utcnow
 from support_portal.db import session_scope
 from support_portal.services import chat, problems, tickets
 from support_portal.services.authz import Principal
@@ -50,17 +51,25 @@ def world(app_env, app_url) -> AppWorld:
             organization_id=people["client_x"].organization_id,
             requester_id=people["client_x"].id,
             assignee_id=people["agent_x"].id,
+            now=utcnow(),
         )
-        tickets.post_update(session=s, principal=agent, ticket=ticket, body=f"Update {IMG}")
-        live = chat.start_chat(session=s, principal=client)
-        chat.post_message(session=s, principal=client, chat_id=live.id, body=f"Help {SCRIPT}")
-        chat.post_message(session=s, principal=client, chat_id=live.id, body=f"Also {IMG}")
-        chat.accept_chat(session=s, principal=agent, chat_id=live.id)
+        tickets.post_update(
+            session=s, principal=agent, ticket=ticket, body=f"Update {IMG}", now=utcnow()
+        )
+        live = chat.start_chat(session=s, principal=client, now=utcnow())
+        chat.post_message(
+            session=s, principal=client, chat_id=live.id, body=f"Help {SCRIPT}", now=utcnow()
+        )
+        chat.post_message(
+            session=s, principal=client, chat_id=live.id, body=f"Also {IMG}", now=utcnow()
+        )
+        chat.accept_chat(session=s, principal=agent, chat_id=live.id, now=utcnow())
         problems.declare_problem(
             session=s,
             principal=Principal.of(people["manager_x"]),
             title=f"Outage {IMG} {sfx}",
             ticket_ids=[ticket.id],
+            now=utcnow(),
         )
         s.commit()
         w.emails = {k: u.email for k, u in people.items()}

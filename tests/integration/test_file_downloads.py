@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from support_portal.api.app import build_api
+from support_portal.clock import utcnow
 from support_portal.services import attachments, auth
 from support_portal.testkit.factories import PASSWORD, make_org, make_ticket, make_user, principal
 from support_portal.testkit.files import PNG
@@ -12,7 +13,7 @@ from support_portal.urls import SESSION_COOKIE
 
 
 def _client_with_session(session, user) -> TestClient:
-    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
+    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=utcnow())
     client = TestClient(build_api())
     client.cookies.set(SESSION_COOKIE, token)
     return client
@@ -28,6 +29,7 @@ def test_the_owner_downloads_and_others_get_404_or_401(session):
         filename="shot.png",
         data=PNG,
         ticket_id=ticket.id,
+        now=utcnow(),
     )
     session.commit()
 
@@ -53,10 +55,11 @@ def test_a_signed_out_session_can_no_longer_download(session):
         filename="shot.png",
         data=PNG,
         ticket_id=ticket.id,
+        now=utcnow(),
     )
     session.commit()
-    token, _ = auth.sign_in(session=session, email=owner.email, password=PASSWORD)
-    auth.sign_out(session=session, token=token)
+    token, _ = auth.sign_in(session=session, email=owner.email, password=PASSWORD, now=utcnow())
+    auth.sign_out(session=session, token=token, now=utcnow())
     client = TestClient(build_api())
     client.cookies.set(SESSION_COOKIE, token)
     assert client.get(f"/files/{att.id}").status_code == 401

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
+from support_portal.clock import utcnow
 from support_portal.testkit import live_app
 from tests.integration.test_scale_out import _seed_board
 
@@ -89,7 +90,11 @@ def test_an_open_board_shows_a_change_made_outside_the_web_app_without_a_reload(
             manager = s.exec(select(User).where(User.role == "manager")).first()
             ticket = s.get(Ticket, ticket_id)
             tickets.change_status(
-                session=s, principal=Principal.of(manager), ticket=ticket, to="in_progress"
+                session=s,
+                principal=Principal.of(manager),
+                ticket=ticket,
+                to="in_progress",
+                now=utcnow(),
             )
             s.commit()
 

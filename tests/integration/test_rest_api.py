@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import func, select
 
 from support_portal.api.app import build_api
+from support_portal.clock import utcnow
 from support_portal.models import Ticket, TicketEvent
 from support_portal.services.api_keys import create_api_key, revoke_api_key
 from support_portal.testkit.factories import make_org, make_user, principal
@@ -27,7 +28,9 @@ def world(session) -> dict[str, Any]:
     manager = make_user(session, "manager", name="Morgan Manager")
     org = make_org(session, name="Bright Smiles Dental")
     client = make_user(session, "client", organization=org, email="dana@brightsmiles.example")
-    key, api_key = create_api_key(session=session, principal=principal(manager), name="Intercom")
+    key, api_key = create_api_key(
+        session=session, principal=principal(manager), name="Intercom", now=utcnow()
+    )
     session.commit()
     return {"manager": manager, "client": client, "org": org, "key": key, "api_key": api_key}
 
@@ -105,7 +108,10 @@ async def test_a_missing_or_wrong_key_gets_401_and_creates_nothing(api, world, s
 
 async def test_a_revoked_key_gets_401_and_creates_nothing(api, world, session):
     revoke_api_key(
-        session=session, principal=principal(world["manager"]), prefix=world["api_key"].prefix
+        session=session,
+        principal=principal(world["manager"]),
+        prefix=world["api_key"].prefix,
+        now=utcnow(),
     )
     session.commit()
     response = await api.post("/api/v1/tickets", json=ticket_body(), headers=bearer(world["key"]))

@@ -8,6 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from support_portal.api.app import build_api
+from support_portal.clock import utcnow
 from support_portal.services.api_keys import create_api_key
 from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 
@@ -25,7 +26,9 @@ def api_key(session) -> str:
         session, "client", organization=make_org(session), email="dana@brightsmiles.example"
     )
     make_ticket(session, requester=client, agent=manager)
-    key, _ = create_api_key(session=session, principal=principal(manager), name="Fuzz")
+    key, _ = create_api_key(
+        session=session, principal=principal(manager), name="Fuzz", now=utcnow()
+    )
     session.commit()
     return key
 

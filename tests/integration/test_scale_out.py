@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from support_portal.clock import utcnow
 from support_portal.testkit import live_app
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -121,7 +122,9 @@ def _seed_board(db_url: str, prefix: str) -> tuple[list[str], int]:
             make_user(s, "manager", email=email)
         ticket = make_ticket(s, title=f"{prefix}: calendar sync stops after an hour")
         s.commit()
-        tokens = [auth.sign_in(session=s, email=e, password=PASSWORD)[0] for e in emails]
+        tokens = [
+            auth.sign_in(session=s, email=e, password=PASSWORD, now=utcnow())[0] for e in emails
+        ]
         s.commit()
         return tokens, ticket.id
 

@@ -10,6 +10,7 @@ import pytest
 from jinja2 import meta
 from sqlmodel import select
 
+from support_portal.clock import utcnow
 from support_portal.models import Notification
 from support_portal.notify.templates import TEMPLATE_DIR, _env, known_kinds, render
 from support_portal.services import tickets
@@ -61,9 +62,14 @@ def test_a_ticket_titled_with_script_is_mailed_as_text(session):
         draft=good_draft(title=f"Broken {SCRIPT}"),
         organization_id=org.id,
         requester_id=client.id,
+        now=utcnow(),
     )
     tickets.post_update(
-        session=session, principal=principal(agent), ticket=ticket, body=f"Update {IMG}"
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        body=f"Update {IMG}",
+        now=utcnow(),
     )
     rows = session.exec(select(Notification).where(Notification.channel == "email")).all()
     assert rows, "the ticket queued no email"

@@ -26,6 +26,7 @@ from reflex_base.event import EventSpec
 from reflex_base.utils.format import format_event
 
 import support_portal.state as state_pkg
+from support_portal.clock import utcnow
 from support_portal.services import auth
 from support_portal.state.agent_console import AgentConsoleState
 from support_portal.state.agent_ticket import AgentTicketState
@@ -33,6 +34,7 @@ from support_portal.state.board import BoardState
 from support_portal.state.chat import ClientChatState
 from support_portal.state.client import ClientTicketState
 from support_portal.state.manager_notifications import ManagerNotificationsState
+from support_portal.state.profile import StaffProfileState
 from support_portal.state.reports import ReportsState
 from support_portal.state.systemic import SystemicState
 from support_portal.testkit.factories import PASSWORD
@@ -82,11 +84,16 @@ def _h(cls: type[rx.State], name: str) -> Callable[..., Any]:
     return cls.event_handlers[name].fn
 
 
+async def _save_staff_profile(state: Any, world: World) -> Any:
+    """A client (or nobody) fills the team's profile form and saves it."""
+    state.notify_sms, state.phone = True, "+14155550166"
+    return await _consume(_h(StaffProfileState, "save")(state))
+
+
 # Handlers with no ids to forge: what they act on comes from the server side.
 NO_IDS = {
     "AgentState.on_load": "role guard only",
     "ClientState.on_load": "role guard only",
-    "ManagerState.on_load": "role guard only",
     "LoginState.on_load": "redirects a signed-in user home",
     "LoginState.route_home": "redirects by the server-side role",
     "LoginState.set_email": "sets the form's own field",
@@ -105,6 +112,10 @@ NO_IDS = {
     "ClientSettingsState.set_notify_email": "sets the form's own field",
     "ClientSettingsState.set_notify_sms": "sets the form's own field",
     "ClientSettingsState.set_phone": "sets the form's own field",
+    "StaffProfileState.on_load": "reads the caller's own preferences; team only",
+    "StaffProfileState.set_notify_email": "sets the form's own field",
+    "StaffProfileState.set_notify_sms": "sets the form's own field",
+    "StaffProfileState.set_phone": "sets the form's own field",
 }
 
 
@@ -290,6 +301,22 @@ FORGERIES: dict[str, list[Forgery]] = {
     "ReportsState.download_csv": [
         _f(ReportsState, "agent", "download_csv", lambda w: "by_organization"),
         _f(ReportsState, "outsider", "download_csv", lambda w: "by_organization"),
+    ],
+    "AgentConsoleState.take": [
+        Forgery(
+            AgentConsoleState,
+            role,
+            lambda s, w: _h(AgentConsoleState, "take")(s, w.ticket_a.number, w.ticket_a.version),
+            secrets,
+        )
+        for role, secrets in (
+            ("client", TEAM_ONLY),
+            ("outsider", TICKET_A_SECRETS),
+            ("nobody", TICKET_A_SECRETS),
+        )
+    ],
+    "StaffProfileState.save": [
+        Forgery(StaffProfileState, role, _save_staff_profile) for role in ("client", "nobody")
     ],
     "AgentConsoleState.accept": [
         Forgery(
@@ -504,7 +531,7 @@ async def test_a_forged_event_reaches_nothing_and_changes_nothing(
     token = ""  # "nobody": a browser that never signed in
     if forgery.role != "nobody":
         user = world.users[forgery.role]
-        token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
+        token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=utcnow())
     # The page's path comes from the browser too: point it at org A's ticket.
     for cls in (AgentTicketState, ClientTicketState):
         monkeypatch.setattr(cls, "_number", lambda self: str(world.ticket_a.number))
@@ -524,14 +551,18 @@ async def test_a_forged_event_reaches_nothing_and_changes_nothing(
 async def test_the_same_calls_by_the_right_person_do_reach_the_data(world, session, monkeypatch):
     """The control: without it, a harness that signs nobody in would pass everything above."""
     monkeypatch.setattr(AgentTicketState, "_number", lambda self: str(world.ticket_b.number))
-    token, _ = auth.sign_in(session=session, email=world.users["agent"].email, password=PASSWORD)
+    token, _ = auth.sign_in(
+        session=session, email=world.users["agent"].email, password=PASSWORD, now=utcnow()
+    )
     root, state = _fresh_state(AgentTicketState, token)
     await _consume(_h(AgentTicketState, "on_load")(state))
     assert state.title == "Org B secret billing failure"
     await _consume(_h(AgentTicketState, "post_update")(state, {"body": "Real update"}))
     assert "Real update" in _everything_in(root)
 
-    token, _ = auth.sign_in(session=session, email=world.users["manager"].email, password=PASSWORD)
+    token, _ = auth.sign_in(
+        session=session, email=world.users["manager"].email, password=PASSWORD, now=utcnow()
+    )
     root, state = _fresh_state(ManagerNotificationsState, token)
     await _consume(_h(ManagerNotificationsState, "refresh")(state))
     assert world.client_b.email in _everything_in(root)

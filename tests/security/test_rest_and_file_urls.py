@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from support_portal.api.app import build_api
+from support_portal.clock import utcnow
 from support_portal.services import auth
 from support_portal.testkit.factories import PASSWORD
 from support_portal.testkit.files import PNG
@@ -69,7 +70,9 @@ async def test_the_api_shows_a_ticket_without_its_internal_notes(api, world):
 
 
 async def test_a_session_reaches_only_its_own_organizations_files(api, world, session):
-    token, _ = auth.sign_in(session=session, email=world.users["client"].email, password=PASSWORD)
+    token, _ = auth.sign_in(
+        session=session, email=world.users["client"].email, password=PASSWORD, now=utcnow()
+    )
     cookies = {SESSION_COOKIE: token}
     api.cookies.update(cookies)
     own = await api.get(f"/files/{world.public_file_a.id}")
@@ -89,8 +92,10 @@ async def test_a_session_reaches_only_its_own_organizations_files(api, world, se
 
 
 async def test_an_ended_session_cannot_download(api, world, session):
-    token, _ = auth.sign_in(session=session, email=world.users["client"].email, password=PASSWORD)
-    auth.sign_out(session=session, token=token)
+    token, _ = auth.sign_in(
+        session=session, email=world.users["client"].email, password=PASSWORD, now=utcnow()
+    )
+    auth.sign_out(session=session, token=token, now=utcnow())
     api.cookies.update({SESSION_COOKIE: token})
     response = await api.get(f"/files/{world.public_file_a.id}")
     assert response.status_code == 401

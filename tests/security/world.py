@@ -97,9 +97,16 @@ def build_world(session: Session) -> World:
     ticket_a = ticket_for(users["client"], "Org A secret workflow failure")
     ticket_b = ticket_for(client_b, "Org B secret billing failure")
     tickets.post_update(
-        session=session, principal=agent, ticket=ticket_a, body="Internal A note", internal=True
+        session=session,
+        principal=agent,
+        ticket=ticket_a,
+        body="Internal A note",
+        internal=True,
+        now=utcnow(),
     )
-    tickets.post_update(session=session, principal=agent, ticket=ticket_b, body="B public news")
+    tickets.post_update(
+        session=session, principal=agent, ticket=ticket_b, body="B public news", now=utcnow()
+    )
 
     chat_a = make_chat(
         session, client=users["client"], agent=users["agent"], message="A hello", now=now
@@ -109,7 +116,7 @@ def build_world(session: Session) -> World:
 
     def store(who: Principal, **kw: Any) -> Attachment:
         return attachments.store_attachment(
-            session=session, principal=who, filename="shot.png", data=PNG, **kw
+            session=session, principal=who, filename="shot.png", data=PNG, now=now, **kw
         )
 
     public_file_a = store(principal(users["client"]), ticket_id=ticket_a.id)
@@ -136,7 +143,9 @@ def build_world(session: Session) -> World:
         attendees="Alice, Agent Holder",
         now=now,
     )
-    plain, key = api_keys.create_api_key(session=session, principal=manager, name="Chat tool")
+    plain, key = api_keys.create_api_key(
+        session=session, principal=manager, name="Chat tool", now=utcnow()
+    )
     ticket_a2 = ticket_for(users["colleague"], "Org A second workflow failure")
     problem = problems.declare_problem(
         session=session,

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from support_portal.cli import main
+from support_portal.clock import utcnow
 from support_portal.models import ApiKey
 from support_portal.services.api_keys import (
     authenticate,
@@ -21,7 +22,7 @@ from support_portal.testkit.factories import make_user, principal
 def test_a_new_key_is_stored_only_as_its_hash_and_a_short_prefix(session):
     manager = make_user(session, "manager")
     plaintext, api_key = create_api_key(
-        session=session, principal=principal(manager), name="Intercom"
+        session=session, principal=principal(manager), name="Intercom", now=utcnow()
     )
     session.commit()
     stored = session.exec(select(ApiKey)).one()
@@ -33,7 +34,9 @@ def test_a_new_key_is_stored_only_as_its_hash_and_a_short_prefix(session):
 
 def test_the_key_authenticates_and_acts_as_its_manager(session):
     manager = make_user(session, "manager")
-    plaintext, api_key = create_api_key(session=session, principal=principal(manager), name="A")
+    plaintext, api_key = create_api_key(
+        session=session, principal=principal(manager), name="A", now=utcnow()
+    )
     session.commit()
     found = authenticate(session, plaintext)
     assert found is not None and found.id == api_key.id
@@ -43,22 +46,28 @@ def test_the_key_authenticates_and_acts_as_its_manager(session):
 @pytest.mark.parametrize("presented", [None, "", "sp_wrong", "x" * 10_000])
 def test_a_wrong_or_missing_key_does_not_authenticate(session, presented):
     manager = make_user(session, "manager")
-    create_api_key(session=session, principal=principal(manager), name="A")
+    create_api_key(session=session, principal=principal(manager), name="A", now=utcnow())
     session.commit()
     assert authenticate(session, presented) is None
 
 
 def test_a_revoked_key_stops_working(session):
     manager = make_user(session, "manager")
-    plaintext, api_key = create_api_key(session=session, principal=principal(manager), name="A")
-    revoke_api_key(session=session, principal=principal(manager), prefix=api_key.prefix)
+    plaintext, api_key = create_api_key(
+        session=session, principal=principal(manager), name="A", now=utcnow()
+    )
+    revoke_api_key(
+        session=session, principal=principal(manager), prefix=api_key.prefix, now=utcnow()
+    )
     session.commit()
     assert authenticate(session, plaintext) is None
 
 
 def test_a_key_stops_working_when_its_manager_is_deactivated(session):
     manager = make_user(session, "manager")
-    plaintext, _ = create_api_key(session=session, principal=principal(manager), name="A")
+    plaintext, _ = create_api_key(
+        session=session, principal=principal(manager), name="A", now=utcnow()
+    )
     manager.is_active = False
     session.add(manager)
     session.commit()
@@ -68,7 +77,9 @@ def test_a_key_stops_working_when_its_manager_is_deactivated(session):
 @pytest.mark.parametrize("role", ["agent", "client"])
 def test_only_a_manager_may_create_a_key(session, role):
     with pytest.raises(Forbidden):
-        create_api_key(session=session, principal=principal(make_user(session, role)), name="A")
+        create_api_key(
+            session=session, principal=principal(make_user(session, role)), name="A", now=utcnow()
+        )
     assert session.exec(select(ApiKey)).all() == []
 
 
@@ -76,14 +87,16 @@ def test_only_a_manager_may_create_a_key(session, role):
 def test_a_key_needs_a_sensible_name(session, name):
     manager = make_user(session, "manager")
     with pytest.raises(ValidationFailed) as exc:
-        create_api_key(session=session, principal=principal(manager), name=name)
+        create_api_key(session=session, principal=principal(manager), name=name, now=utcnow())
     assert "name" in exc.value.errors
 
 
 def test_revoking_an_unknown_prefix_is_refused(session):
     manager = make_user(session, "manager")
     with pytest.raises(NotFound, match="No active API key"):
-        revoke_api_key(session=session, principal=principal(manager), prefix="sp_nothing")
+        revoke_api_key(
+            session=session, principal=principal(manager), prefix="sp_nothing", now=utcnow()
+        )
 
 
 def test_the_cli_prints_the_key_once_and_it_works(db_url, session, capsys):

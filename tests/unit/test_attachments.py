@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from support_portal.clock import utcnow
 from support_portal.domain.attachment_rules import AttachmentRefused, check_file
 from support_portal.services import attachments
 from support_portal.services.errors import NotFound, ValidationFailed
@@ -62,6 +63,7 @@ def test_stored_files_live_outside_the_web_root_under_random_names(session):
         filename="shot.png",
         data=PNG,
         ticket_id=ticket.id,
+        now=utcnow(),
     )
     path = attachments.storage_dir() / att.stored_name
     assert path.read_bytes() == PNG
@@ -74,7 +76,11 @@ def test_the_service_refuses_an_oversized_upload_with_a_field_message(session, s
     agent = make_user(session, "agent")
     with pytest.raises(ValidationFailed) as err:
         attachments.store_attachment(
-            session=session, principal=principal(agent), filename="big.log", data=b"x" * 5000
+            session=session,
+            principal=principal(agent),
+            filename="big.log",
+            data=b"x" * 5000,
+            now=utcnow(),
         )
     assert "limit" in err.value.errors["file"]
 
@@ -89,6 +95,7 @@ def test_only_people_who_may_see_the_ticket_can_open_its_file(session):
         filename="shot.png",
         data=PNG,
         ticket_id=ticket.id,
+        now=utcnow(),
     )
     session.commit()
     got, path = attachments.open_attachment(
@@ -106,6 +113,7 @@ def test_only_people_who_may_see_the_ticket_can_open_its_file(session):
             filename="x.png",
             data=PNG,
             ticket_id=ticket.id,
+            now=utcnow(),
         )
 
 
@@ -120,6 +128,7 @@ def test_an_internal_team_file_is_hidden_from_the_client(session):
         data=LOG,
         ticket_id=ticket.id,
         is_public=False,
+        now=utcnow(),
     )
     with pytest.raises(NotFound):
         attachments.open_attachment(
@@ -135,7 +144,7 @@ def test_files_uploaded_before_the_ticket_are_linked_to_it_only_by_their_uploade
     agent = make_user(session, "agent")
     other = make_user(session, "agent")
     att = attachments.store_attachment(
-        session=session, principal=principal(agent), filename="shot.png", data=PNG
+        session=session, principal=principal(agent), filename="shot.png", data=PNG, now=utcnow()
     )
     ticket = make_ticket(session, agent=agent)
     with pytest.raises(NotFound):

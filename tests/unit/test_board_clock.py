@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from support_portal.clock import utcnow
 from support_portal.realtime import topics
 from support_portal.realtime import updates as live_updates
 from support_portal.state import board as board_module
@@ -18,27 +19,19 @@ from tests.fake_tabs import fake_tabs
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_snapshot(monkeypatch) -> None:
-    monkeypatch.setattr(board_module, "_CACHE", {"revision": None, "at": 0.0, "data": None})
-
-
 async def test_an_open_board_shows_less_time_left_a_minute_later_without_any_change(
     session, clock, monkeypatch
 ):
     ticket = make_ticket(session, now=clock(), priority="urgent")
     session.commit()
-    now = {"at": clock() + timedelta(minutes=5)}
-    monkeypatch.setattr(board_module, "utcnow", lambda: now["at"])
     with fake_tabs(monkeypatch) as tabs:
         tabs.open("manager-tab")
         board = tabs.state("manager-tab", BoardState)
-        await board._reload()
+        await board._reload(now=clock() + timedelta(minutes=5))
         await topics.registry().join(BOARD_TOPIC, "manager-tab", until=2e9, owner="s")
         [before] = [c.sla_text for c in board.new if c.id == ticket.id]
 
-        now["at"] += timedelta(minutes=30)
-        assert await live_updates.tick_board_clock()
+        assert await live_updates.tick_board_clock(now=clock() + timedelta(minutes=35))
 
         [after] = [c.sla_text for c in board.new if c.id == ticket.id]
         assert after != before
@@ -47,8 +40,8 @@ async def test_an_open_board_shows_less_time_left_a_minute_later_without_any_cha
 async def test_with_no_board_open_the_clock_reads_nothing(session, monkeypatch):
     with fake_tabs(monkeypatch):
         read = []
-        monkeypatch.setattr(board_module, "_snapshot", lambda s: read.append(1))
-        assert not await live_updates.tick_board_clock()
+        monkeypatch.setattr(board_module, "_snapshot", lambda now=None: read.append(1))
+        assert not await live_updates.tick_board_clock(now=utcnow())
         assert read == []
 
 

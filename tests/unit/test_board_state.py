@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import reflex as rx
 
+from support_portal.clock import utcnow
 from support_portal.services import auth, tickets
-from support_portal.state import board as board_module
 from support_portal.state.board import PAGE, BoardState
 from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
-
-
-@pytest.fixture(autouse=True)
-def _no_snapshot_from_another_test(monkeypatch) -> None:
-    monkeypatch.setattr(board_module, "_CACHE", {"revision": None, "at": 0.0, "data": None})
 
 
 def _board_tab() -> tuple[rx.State, BoardState]:
@@ -47,7 +41,7 @@ async def test_a_change_to_one_card_resends_only_its_columns(session):
     root._clean()
 
     tickets.change_status(
-        session=session, principal=principal(manager), ticket=moved, to="in_progress"
+        session=session, principal=principal(manager), ticket=moved, to="in_progress", now=utcnow()
     )
     session.commit()
     await board._reload()
@@ -75,7 +69,9 @@ async def test_show_more_reveals_the_rest_of_a_column(session):
         make_ticket(session, agent=agent, title=f"Workflow bug number {i} on the board")
     session.commit()
     root, board = _board_tab()
-    board.session_token, _ = auth.sign_in(session=session, email=manager.email, password=PASSWORD)
+    board.session_token, _ = auth.sign_in(
+        session=session, email=manager.email, password=PASSWORD, now=utcnow()
+    )
     await board._reload()
     assert (len(board.new), board.hidden_counts["new"]) == (PAGE, 1)
     root._clean()

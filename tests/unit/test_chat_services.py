@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from support_portal import db as db_module
+from support_portal.clock import utcnow
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.models import ChatMessage, ChatSession, Notification, TicketEvent
 from support_portal.services import chat as chat_service
@@ -48,7 +49,9 @@ def _waiting_chat(session: Session, people, clock) -> ChatSession:
 
 def _active_chat(session: Session, people, clock) -> ChatSession:
     chat = _waiting_chat(session, people, clock)
-    chat_service.accept_chat(session=session, principal=people["agent"], chat_id=chat.id)
+    chat_service.accept_chat(
+        session=session, principal=people["agent"], chat_id=chat.id, now=utcnow()
+    )
     session.commit()
     return chat
 
@@ -61,7 +64,7 @@ def test_a_client_has_one_open_chat_at_a_time(session, people, clock):
 
 def test_only_a_client_can_start_a_chat(session, people):
     with pytest.raises(Forbidden):
-        chat_service.start_chat(session=session, principal=people["agent"])
+        chat_service.start_chat(session=session, principal=people["agent"], now=utcnow())
 
 
 def test_a_retried_message_is_stored_once(session, people, clock):
@@ -72,6 +75,7 @@ def test_a_retried_message_is_stored_once(session, people, clock):
         chat_id=chat.id,
         body="Appointment reminders stopped sending SMS",
         client_msg_id="m1",
+        now=utcnow(),
     )
     session.commit()
     messages = session.exec(select(ChatMessage).where(ChatMessage.chat_id == chat.id)).all()
@@ -87,7 +91,11 @@ def test_a_client_reading_another_clients_chat_is_refused(session, people, clock
         )
     with pytest.raises(NotFound):
         chat_service.post_message(
-            session=session, principal=people["other_client"], chat_id=chat.id, body="hello"
+            session=session,
+            principal=people["other_client"],
+            chat_id=chat.id,
+            body="hello",
+            now=utcnow(),
         )
     with pytest.raises(NotFound):
         chat_service.join_chat(session=session, principal=people["other_client"], chat_id=chat.id)
@@ -99,15 +107,17 @@ def test_an_agent_cannot_act_on_a_chat_another_agent_holds(session, people, cloc
     with pytest.raises(Forbidden):
         chat_service.join_chat(session=session, principal=other, chat_id=chat.id)
     with pytest.raises(Forbidden):
-        chat_service.post_message(session=session, principal=other, chat_id=chat.id, body="hi")
+        chat_service.post_message(
+            session=session, principal=other, chat_id=chat.id, body="hi", now=utcnow()
+        )
     with pytest.raises(Forbidden):
-        chat_service.mark_resolved(session=session, principal=other, chat_id=chat.id)
+        chat_service.mark_resolved(session=session, principal=other, chat_id=chat.id, now=utcnow())
     with pytest.raises(Forbidden):
         chat_service.convert_to_ticket(
-            session=session, principal=other, chat_id=chat.id, draft=good_draft()
+            session=session, principal=other, chat_id=chat.id, draft=good_draft(), now=utcnow()
         )
     with pytest.raises(Conflict, match="Another agent already took this chat"):
-        chat_service.accept_chat(session=session, principal=other, chat_id=chat.id)
+        chat_service.accept_chat(session=session, principal=other, chat_id=chat.id, now=utcnow())
 
 
 def test_a_manager_can_act_on_a_chat_an_agent_holds(session, people, clock):
@@ -115,9 +125,9 @@ def test_a_manager_can_act_on_a_chat_an_agent_holds(session, people, clock):
     manager = people["manager"]
     chat_service.join_chat(session=session, principal=manager, chat_id=chat.id)
     chat_service.post_message(
-        session=session, principal=manager, chat_id=chat.id, body="Joining to help"
+        session=session, principal=manager, chat_id=chat.id, body="Joining to help", now=utcnow()
     )
-    chat_service.mark_resolved(session=session, principal=manager, chat_id=chat.id)
+    chat_service.mark_resolved(session=session, principal=manager, chat_id=chat.id, now=utcnow())
     session.commit()
     assert chat.status == "resolved"
 
@@ -131,7 +141,9 @@ def test_two_agents_accepting_at_once_exactly_one_wins(session, people, clock, d
         with Session(db_module.get_engine(db_url), expire_on_commit=False) as s:
             barrier.wait()
             try:
-                chat_service.accept_chat(session=s, principal=people[who], chat_id=chat.id)
+                chat_service.accept_chat(
+                    session=s, principal=people[who], chat_id=chat.id, now=utcnow()
+                )
                 s.commit()
                 outcomes[who] = "won"
             except Conflict as exc:
@@ -174,7 +186,7 @@ def test_a_vague_conversion_is_refused_field_by_field_and_changes_nothing(sessio
     vague = TicketDraft(title="Broken", tried_to_do="it", happened_instead="doesn't work")
     with pytest.raises(ValidationFailed) as refused:
         chat_service.convert_to_ticket(
-            session=session, principal=people["agent"], chat_id=chat.id, draft=vague
+            session=session, principal=people["agent"], chat_id=chat.id, draft=vague, now=utcnow()
         )
     assert {"title", "tried_to_do", "happened_instead", "steps_to_reproduce"} <= set(
         refused.value.errors
@@ -188,10 +200,18 @@ def test_converting_a_chat_creates_the_ticket_with_its_transcript_and_tells_the_
 ):
     chat = _active_chat(session, people, clock)
     chat_service.post_message(
-        session=session, principal=people["agent"], chat_id=chat.id, body="Let me check that"
+        session=session,
+        principal=people["agent"],
+        chat_id=chat.id,
+        body="Let me check that",
+        now=utcnow(),
     )
     ticket = chat_service.convert_to_ticket(
-        session=session, principal=people["agent"], chat_id=chat.id, draft=good_draft()
+        session=session,
+        principal=people["agent"],
+        chat_id=chat.id,
+        draft=good_draft(),
+        now=utcnow(),
     )
     session.commit()
     assert ticket.source == "chat" and ticket.source_chat_id == chat.id
@@ -220,10 +240,19 @@ def test_an_agent_lists_their_own_tickets_and_sees_internal_notes_in_the_timelin
 
     chat = _active_chat(session, people, clock)
     ticket = chat_service.convert_to_ticket(
-        session=session, principal=people["agent"], chat_id=chat.id, draft=good_draft()
+        session=session,
+        principal=people["agent"],
+        chat_id=chat.id,
+        draft=good_draft(),
+        now=utcnow(),
     )
     tickets.post_update(
-        session=session, principal=people["agent"], ticket=ticket, body="note", internal=True
+        session=session,
+        principal=people["agent"],
+        ticket=ticket,
+        body="note",
+        internal=True,
+        now=utcnow(),
     )
     session.commit()
     mine = agent_tickets.list_assigned(session=session, principal=people["agent"])
@@ -253,3 +282,23 @@ def test_the_team_timeline_reads_transcripts_of_any_shape():
     }
     assert _transcript_text(data) == "client: Hi\nSam Patel: Hello"
     assert describe({"kind": "created", "data": data}) == "Created from a chat: Form rejects phones"
+
+
+def test_a_chat_moves_through_the_named_statuses_and_a_client_starts_afresh_after_it_ends(
+    session, people, clock
+):
+    from support_portal.domain.chat_rules import OPEN_CHAT_STATUSES, ChatStatus
+
+    chat = _waiting_chat(session, people, clock)
+    seen = [chat.status]
+    chat_service.accept_chat(session=session, principal=people["agent"], chat_id=chat.id)
+    seen.append(chat.status)
+    chat_service.mark_resolved(
+        session=session, principal=people["agent"], chat_id=chat.id, now=clock()
+    )
+    session.commit()
+    seen.append(chat.status)
+    assert seen == [ChatStatus.WAITING, ChatStatus.ACTIVE, ChatStatus.RESOLVED]
+    assert seen[-1] not in OPEN_CHAT_STATUSES
+    again = chat_service.start_chat(session=session, principal=people["client"], now=clock())
+    assert again.id != chat.id and again.status == ChatStatus.WAITING

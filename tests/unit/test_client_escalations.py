@@ -7,6 +7,7 @@ import dataclasses
 import json
 from datetime import datetime
 
+from support_portal.clock import utcnow
 from support_portal.services import client_views, escalations, tickets
 from support_portal.services.timeline import append_event
 from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
@@ -24,7 +25,7 @@ def _setup(session, clock):
 
 def _items(session, client, ticket, kind):
     view = client_views.build_ticket_view(
-        session=session, principal=principal(client), ticket=ticket
+        session=session, principal=principal(client), ticket=ticket, now=utcnow()
     )
     return [i for i in view.items if i.kind == kind]
 
@@ -56,7 +57,7 @@ def test_a_zoom_call_shows_on_the_clients_timeline_in_their_time_zone(session, c
     assert outcome.headline == "Zoom call: solved on the call"
     assert outcome.body == "Re-linked the SMS step"
     view = client_views.build_ticket_view(
-        session=session, principal=principal(client), ticket=ticket
+        session=session, principal=principal(client), ticket=ticket, now=utcnow()
     )
     assert "escalation_id" not in json.dumps(dataclasses.asdict(view))
 
@@ -64,13 +65,19 @@ def test_a_zoom_call_shows_on_the_clients_timeline_in_their_time_zone(session, c
 def test_walkthroughs_and_links_show_with_their_titles_and_only_public_keys(session, clock):
     client, agent, ticket = _setup(session, clock)
     escalations.add_link(
-        session=session, principal=principal(client), ticket=ticket, url=LOOM, title="My screen"
+        session=session,
+        principal=principal(client),
+        ticket=ticket,
+        url=LOOM,
+        title="My screen",
+        now=utcnow(),
     )
     escalations.add_link(
         session=session,
         principal=principal(agent),
         ticket=ticket,
         url="https://status.example.com/incident",
+        now=utcnow(),
     )
     [walkthrough] = _items(session, client, ticket, "walkthrough")
     assert (walkthrough.headline, walkthrough.link_title, walkthrough.link_url) == (
@@ -90,6 +97,7 @@ def test_a_script_address_never_becomes_a_link_for_the_client(session, clock):
         principal=principal(agent),
         ticket=ticket,
         body=f"Watch {LOOM} and not javascript:alert(1)",
+        now=utcnow(),
     )
     # A row written around the services, with a script address in it.
     append_event(

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from support_portal.clock import utcnow
 from support_portal.domain.lifecycle import Status
 from support_portal.models import Notification
 from support_portal.services import client_views, tickets
@@ -101,7 +102,9 @@ def test_another_organizations_ticket_is_not_found_like_a_missing_one(session, c
     session.commit()
     for number in (ticket.number, 999_999):
         with pytest.raises(NotFound, match="Ticket not found"):
-            client_views.ticket_view(session=session, principal=principal(stranger), number=number)
+            client_views.ticket_view(
+                session=session, principal=principal(stranger), number=number, now=utcnow()
+            )
 
 
 def test_my_tickets_lists_my_organizations_tickets_open_first_with_who_and_when(session, clock):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from support_portal.clock import utcnow
 from support_portal.models import TicketEvent
 from support_portal.services import agent_tickets, board, escalations, tickets
 from support_portal.services import chat as chat_service
@@ -31,7 +32,9 @@ def _chat_with_message(session, clock, body: str):
 
 def test_a_chat_message_shows_a_loom_chip_a_plain_link_and_a_script_link_as_text(session, clock):
     chat, _ = _chat_with_message(session, clock, MESSAGE)
-    message = chat_service.room_snapshot(session=session, chat_id=chat.id)["messages"][-1]
+    message = chat_service.room_snapshot(session=session, chat_id=chat.id, now=utcnow())[
+        "messages"
+    ][-1]
     assert message["segments"] == [
         {"kind": "text", "text": "Watch "},
         {"kind": "loom", "text": LOOM},
@@ -44,7 +47,9 @@ def test_a_chat_message_shows_a_loom_chip_a_plain_link_and_a_script_link_as_text
 def test_a_public_update_body_is_cut_into_the_same_segments(session, clock):
     agent = make_user(session, "agent")
     ticket = make_ticket(session, agent=agent, now=clock())
-    tickets.post_update(session=session, principal=principal(agent), ticket=ticket, body=MESSAGE)
+    tickets.post_update(
+        session=session, principal=principal(agent), ticket=ticket, body=MESSAGE, now=utcnow()
+    )
     rows = agent_tickets.team_timeline(session=session, principal=principal(agent), ticket=ticket)
     update = event_view(rows[-1], "UTC")
     assert [s["kind"] for s in update["segments"]] == ["text", "loom", "text", "link", "text"]
@@ -55,7 +60,12 @@ def test_a_walkthrough_event_carries_its_title_and_address_for_the_timeline(sess
     agent = make_user(session, "agent")
     ticket = make_ticket(session, agent=agent, now=clock())
     escalations.add_link(
-        session=session, principal=principal(agent), ticket=ticket, url=LOOM, title="Trigger tour"
+        session=session,
+        principal=principal(agent),
+        ticket=ticket,
+        url=LOOM,
+        title="Trigger tour",
+        now=utcnow(),
     )
     rows = agent_tickets.team_timeline(session=session, principal=principal(agent), ticket=ticket)
     view = event_view(rows[-1], "UTC")

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
+from support_portal.clock import utcnow
 from support_portal.domain.links import LinkRefused, check_url, classify, split_links
 from support_portal.models import Notification, TicketEvent
 from support_portal.services import escalations
@@ -62,6 +63,7 @@ def test_a_walkthrough_and_a_plain_link_land_on_the_timeline(session):
             ticket=ticket,
             url=LOOM,
             title="How the reminder fails",
+            now=utcnow(),
         )
         == "loom"
     )
@@ -71,6 +73,7 @@ def test_a_walkthrough_and_a_plain_link_land_on_the_timeline(session):
             principal=principal(client),
             ticket=ticket,
             url="https://status.example.com/incident",
+            now=utcnow(),
         )
         == "link"
     )
@@ -80,6 +83,7 @@ def test_a_walkthrough_and_a_plain_link_land_on_the_timeline(session):
             principal=principal(client),
             ticket=ticket,
             url="javascript:alert(document.cookie)",
+            now=utcnow(),
         )
     assert "http" in err.value.errors["url"]
     kinds = [
@@ -139,6 +143,7 @@ def test_only_the_team_schedules_zoom(session, clock):
             meeting_url="https://zoom.us/j/1",
             local_time=datetime(2026, 4, 1, 9),
             attendees="me",
+            now=utcnow(),
         )
 
 
@@ -171,6 +176,7 @@ def test_the_outcome_is_recorded_once_and_can_resolve_the_ticket(session, clock)
             escalation_id=esc.id,
             outcome="again",
             resolved_on_call=False,
+            now=utcnow(),
         )
 
 
@@ -232,6 +238,7 @@ def test_an_agent_cannot_record_the_outcome_of_a_call_from_another_agents_chat(s
             escalation_id=esc.id,
             outcome="x",
             resolved_on_call=False,
+            now=utcnow(),
         )
     escalations.record_zoom_outcome(
         session=session,
@@ -239,5 +246,6 @@ def test_an_agent_cannot_record_the_outcome_of_a_call_from_another_agents_chat(s
         escalation_id=esc.id,
         outcome="Solved live",
         resolved_on_call=True,
+        now=utcnow(),
     )
     assert esc.outcome == "Solved live"

@@ -92,3 +92,62 @@ def test_any_sequence_of_attempts_leaves_a_history_that_replays_to_the_status(at
 def test_replay_rejects_a_broken_history():
     with pytest.raises(ValueError):
         replay([("new", "in_progress"), ("new", "resolved")])
+
+
+def _effects(old, new, actor, clocks, now):
+    from support_portal.domain.business_calendar import BusinessCalendar
+    from support_portal.domain.lifecycle import effects_of
+
+    return effects_of(
+        check_transition(old, new, actor),
+        clocks,
+        now=now,
+        cal=BusinessCalendar(timezone="America/New_York"),
+    )
+
+
+def test_resolving_stamps_the_fix_and_stops_the_sla_until_the_client_answers():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from support_portal.domain.lifecycle import Clocks
+
+    now = datetime(2026, 3, 3, 10, tzinfo=ZoneInfo("America/New_York"))
+    after = _effects(Status.IN_PROGRESS, Status.RESOLVED, Actor.AGENT, Clocks(), now)
+    assert (after.resolved_at, after.closed_at, after.sla_paused_at) == (now, None, now)
+
+
+def test_a_reopen_clears_the_fix_adds_the_time_waited_and_restarts_the_update_clock():
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from support_portal.domain.lifecycle import Clocks
+
+    resolved = datetime(2026, 3, 3, 10, tzinfo=ZoneInfo("America/New_York"))  # Tuesday
+    closed = resolved + timedelta(days=1)
+    before = Clocks(
+        resolved_at=resolved,
+        closed_at=closed,
+        sla_paused_at=resolved,
+        sla_paused_seconds=600.0,
+        last_public_update_at=resolved - timedelta(hours=5),
+    )
+    reopened = resolved + timedelta(days=2)  # Thursday 10:00: two working days later
+    after = _effects(Status.CLOSED, Status.IN_PROGRESS, Actor.CLIENT, before, reopened)
+    assert (after.resolved_at, after.closed_at, after.sla_paused_at) == (None, None, None)
+    assert after.sla_paused_seconds == 600.0 + 2 * 8 * 3600
+    assert after.last_public_update_at == reopened
+
+
+def test_closing_a_resolved_ticket_keeps_the_clock_stopped():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from support_portal.domain.lifecycle import Clocks
+
+    resolved = datetime(2026, 3, 3, 10, tzinfo=ZoneInfo("America/New_York"))
+    now = datetime(2026, 3, 5, 10, tzinfo=ZoneInfo("America/New_York"))
+    before = Clocks(resolved_at=resolved, sla_paused_at=resolved)
+    after = _effects(Status.RESOLVED, Status.CLOSED, Actor.CLIENT, before, now)
+    assert (after.resolved_at, after.closed_at, after.sla_paused_at) == (resolved, now, resolved)
+    assert after.sla_paused_seconds == 0.0

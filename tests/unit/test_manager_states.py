@@ -16,7 +16,7 @@ from support_portal.testkit.factories import PASSWORD, make_org, make_ticket, ma
 
 
 def signed_in_state(cls, session, user):
-    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD)
+    token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=utcnow())
     state = cls(_reflex_internal_init=True)
     state.session_token = token
     return state

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from support_portal.clock import utcnow
 from support_portal.jobs import runner, systemic_job
 from support_portal.models import (
     Notification,
@@ -170,6 +171,7 @@ def test_only_a_manager_declares_a_problem(session, clock, world):
                 principal=principal(who),
                 title="x",
                 ticket_ids=[made[0].id],
+                now=utcnow(),
             )
 
 
@@ -268,14 +270,20 @@ def test_a_client_cannot_reach_another_organizations_ticket_through_a_problem(
     for call in (
         lambda: problems.list_problems(session=session, principal=client),
         lambda: problems.post_problem_update(
-            session=session, principal=client, problem_id=problem.id, body="hi"
+            session=session, principal=client, problem_id=problem.id, body="hi", now=utcnow()
         ),
-        lambda: problems.resolve_problem(session=session, principal=client, problem_id=problem.id),
+        lambda: problems.resolve_problem(
+            session=session, principal=client, problem_id=problem.id, now=utcnow()
+        ),
         lambda: problems.similar_open_tickets(
             session=session, principal=client, draft_or_ticket=made[0]
         ),
         lambda: problems.link_ticket_to_problem(
-            session=session, principal=client, problem_id=problem.id, ticket_id=made[0].id
+            session=session,
+            principal=client,
+            problem_id=problem.id,
+            ticket_id=made[0].id,
+            now=utcnow(),
         ),
         lambda: systemic.list_candidates(session=session, principal=client),
     ):
@@ -288,7 +296,11 @@ def test_resolving_a_problem_resolves_each_linked_ticket_waiting_for_its_client(
 ):
     problem, made, _ = declared(session, clock, world)
     tickets.change_status(
-        session=session, principal=principal(world["agent"]), ticket=made[1], to="in_progress"
+        session=session,
+        principal=principal(world["agent"]),
+        ticket=made[1],
+        to="in_progress",
+        now=utcnow(),
     )
     session.commit()
     clock.advance(hours=1)
@@ -348,7 +360,11 @@ def test_a_problem_can_be_declared_from_ticket_numbers_and_unknown_numbers_are_n
     manager = principal(world["manager"])
     with pytest.raises(ValidationFailed) as err:
         problems.declare_problem(
-            session=session, principal=manager, title="x", ticket_numbers=[made[0].number, 99999]
+            session=session,
+            principal=manager,
+            title="x",
+            ticket_numbers=[made[0].number, 99999],
+            now=utcnow(),
         )
     assert "#99999" in err.value.errors["tickets"]
     problem = problems.declare_problem(
@@ -356,6 +372,7 @@ def test_a_problem_can_be_declared_from_ticket_numbers_and_unknown_numbers_are_n
         principal=manager,
         title="Reminder SMS",
         ticket_numbers=[made[0].number, made[1].number],
+        now=utcnow(),
     )
     session.commit()
     assert [
@@ -380,14 +397,22 @@ def test_linking_a_new_ticket_to_a_similar_one_joins_its_problem_or_notes_both(
     session.commit()
     assert (
         problems.link_related_ticket(
-            session=session, principal=agent, ticket_id=newcomer.id, related_ticket_id=made[0].id
+            session=session,
+            principal=agent,
+            ticket_id=newcomer.id,
+            related_ticket_id=made[0].id,
+            now=utcnow(),
         )
         == problem.id
     )
     assert session.get(ProblemTicket, (problem.id, newcomer.id)) is not None
     assert (
         problems.link_related_ticket(
-            session=session, principal=agent, ticket_id=loose.id, related_ticket_id=other.id
+            session=session,
+            principal=agent,
+            ticket_id=loose.id,
+            related_ticket_id=other.id,
+            now=utcnow(),
         )
         is None
     )
@@ -404,4 +429,5 @@ def test_linking_a_new_ticket_to_a_similar_one_joins_its_problem_or_notes_both(
             principal=principal(world["clients"][3]),
             ticket_id=loose.id,
             related_ticket_id=other.id,
+            now=utcnow(),
         )

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from support_portal.models import ChatSession
-from support_portal.services import reports
+from support_portal.models import ChatSession, User
+from support_portal.services import reports, tickets
 from support_portal.services.errors import Forbidden, ValidationFailed
 from support_portal.testkit.factories import make_org, make_ticket, make_user, principal
 
@@ -28,49 +28,71 @@ def seeded(session):
     ann = make_user(session, "client", organization=acme)
     bob = make_user(session, "client", organization=beta)
 
-    def ticket(when, requester, **kw):
-        fields = {
-            k: kw.pop(k)
-            for k in list(kw)
-            if k in ("status", "assignee_id", "closed_at", "resolved_at", "first_response_at")
-        }
+    def ticket(when, requester, *, assignee=None, answered=None, status=None, **kw):
+        """A ticket driven through the services: opened at `when`, assigned, answered with a
+        public update at `answered`, then moved to `status` (a list of (status, time))."""
         t = make_ticket(session, requester=requester, agent=alex, now=when, **kw)
-        for key, value in fields.items():
-            setattr(t, key, value)
+        if assignee is not None:
+            tickets.assign(
+                session=session,
+                principal=principal(manager),
+                ticket=t,
+                assignee_id=assignee.id,
+                now=when,
+            )
+        actor = principal(assignee or alex)
+        if answered is not None:
+            tickets.post_update(
+                session=session, principal=actor, ticket=t, body="Looking into it.", now=answered
+            )
+        for to, at in status or []:
+            if to == "closed":
+                tickets.confirm_fix(
+                    session=session, principal=principal(requester), ticket=t, now=at
+                )
+            else:
+                tickets.change_status(session=session, principal=actor, ticket=t, to=to, now=at)
         return t
 
     # Week 1 (Mon 2 March): three tickets, first response due in 24 business hours (normal).
     ticket(
         MON,
         ann,
-        first_response_at=MON + timedelta(hours=2),
-        status="closed",
-        closed_at=MON + timedelta(days=1),
-        resolved_at=MON + timedelta(hours=20),
-        assignee_id=alex.id,
+        assignee=alex,
+        answered=MON + timedelta(hours=2),
+        status=[
+            ("in_progress", MON + timedelta(hours=2)),
+            ("resolved", MON + timedelta(hours=20)),
+            ("closed", MON + timedelta(days=1)),
+        ],
     )
     ticket(
         MON + timedelta(hours=1),
         ann,
         category="Configuration",
         affected_area="Calendars",
-        first_response_at=MON + timedelta(days=5),
-        status="in_progress",
-        assignee_id=alex.id,
+        assignee=alex,
+        answered=MON + timedelta(days=5),
+        status=[("in_progress", MON + timedelta(days=5))],
     )  # answered on Saturday, after three working days: breached
-    ticket(MON + timedelta(days=1), bob, status="new")  # never answered, due passed: breached
+    ticket(MON + timedelta(days=1), bob)  # never answered, due passed: breached
     # Week 2 (Mon 9 March): two tickets.
     ticket(
         MON + timedelta(days=7),
         bob,
         affected_area="Calendars",
-        first_response_at=MON + timedelta(days=7, hours=4),
-        status="waiting_on_client",
-        assignee_id=sam.id,
+        assignee=sam,
+        answered=MON + timedelta(days=7, hours=4),
+        status=[("waiting_on_client", MON + timedelta(days=7, hours=4))],
     )
-    ticket(NOW - timedelta(hours=2), ann, status="new")  # not yet due: undecided
+    ticket(NOW - timedelta(hours=2), ann)  # not yet due: undecided
     # Before the range: counted only in the backlog (still open).
-    ticket(MON - timedelta(days=20), bob, status="in_progress", assignee_id=sam.id)
+    ticket(
+        MON - timedelta(days=20),
+        bob,
+        assignee=sam,
+        status=[("in_progress", MON - timedelta(days=20))],
+    )
 
     def chat(created, *, accepted=None, ended=None, ticket_id=None, status="ended"):
         session.add(
@@ -395,3 +417,151 @@ def test_days_follow_the_configured_agency_zone(session, desk, settings_env):
 
     assert [r["opened"] for r in in_new_york] == [1, 0]
     assert [r["opened"] for r in in_tokyo] == [0, 1]
+
+
+# SLA outcomes stored as tickets move through the services
+
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
+
+
+def _hours(h: float) -> datetime:
+    return T0 + timedelta(hours=h)
+
+
+def test_resolution_compliance_comes_from_what_was_stored_when_each_ticket_was_resolved(
+    session,
+):
+    manager = make_user(session, "manager")
+    agent = make_user(session, "agent")
+    who = principal(agent)
+
+    def opened(priority: str):
+        t = make_ticket(session, agent=agent, now=T0, priority=priority)
+        tickets.post_update(
+            session=session, principal=who, ticket=t, body="On it.", now=_hours(0.5)
+        )
+        return t
+
+    quick = opened("normal")  # 40 business hours: resolved on Tuesday, met
+    tickets.change_status(
+        session=session, principal=who, ticket=quick, to="resolved", now=_hours(24)
+    )
+    late = opened("urgent")  # 8 business hours: resolved on Thursday, breached
+    tickets.change_status(
+        session=session, principal=who, ticket=late, to="resolved", now=_hours(72)
+    )
+    # Resolved in time, reopened by the client, resolved again in time: met once, not twice.
+    again = opened("normal")
+    tickets.change_status(
+        session=session, principal=who, ticket=again, to="resolved", now=_hours(2)
+    )
+    tickets.reopen(
+        session=session,
+        principal=principal(session.get(User, again.requester_id)),
+        ticket=again,
+        reason="Still skipped",
+        now=_hours(3),
+    )
+    tickets.change_status(
+        session=session, principal=who, ticket=again, to="resolved", now=_hours(5)
+    )
+    opened("urgent")  # never resolved, long overdue by now: breached
+    session.commit()
+
+    [week] = reports.build_report(
+        session=session,
+        principal=principal(manager),
+        start=date(2026, 3, 2),
+        end=date(2026, 3, 11),
+        now=T0 + timedelta(days=9),
+    ).charts["resolution"]
+    assert week == {
+        "week": "2026-03-02",
+        "tickets": 4,
+        "resolved": 3,
+        "sla_met": 2,
+        "sla_breached": 2,
+        "sla_compliance_pct": 50.0,
+    }
+    # Every first response came half an hour in: met, even for urgent tickets (1 hour).
+    [fr] = reports.build_report(
+        session=session,
+        principal=principal(manager),
+        start=date(2026, 3, 2),
+        end=date(2026, 3, 11),
+        now=T0 + timedelta(days=9),
+    ).charts["first_response"]
+    assert (fr["sla_met"], fr["sla_breached"]) == (4, 0)
+
+
+def test_the_update_promise_counts_covered_time_and_silences_per_agent(session):
+    manager = make_user(session, "manager")
+    alex = make_user(session, "agent", name="Alex Agent")
+    sam = make_user(session, "agent", name="Sam Agent")
+
+    def held_by(agent):
+        t = make_ticket(session, agent=agent, now=T0)
+        tickets.assign(
+            session=session, principal=principal(manager), ticket=t, assignee_id=agent.id, now=T0
+        )
+        return t
+
+    def update(agent, t, at):
+        tickets.post_update(
+            session=session, principal=principal(agent), ticket=t, body="Progress.", now=at
+        )
+
+    # Alex: an update after 10 hours, then 60 hours of silence (48 covered), resolved 10 later.
+    a = held_by(alex)
+    update(alex, a, _hours(10))
+    update(alex, a, _hours(70))
+    tickets.change_status(
+        session=session, principal=principal(alex), ticket=a, to="resolved", now=_hours(80)
+    )
+    # Alex again: asks the client after an hour; the days waiting on them do not count; the
+    # client answers at 80 hours and the clock runs again until now (90 hours).
+    c = held_by(alex)
+    tickets.change_status(
+        session=session,
+        principal=principal(alex),
+        ticket=c,
+        to="waiting_on_client",
+        reason="Which workflow is it?",
+        now=_hours(1),
+    )
+    tickets.add_client_details(
+        session=session,
+        principal=principal(session.get(User, c.requester_id)),
+        ticket=c,
+        body="The reminders workflow.",
+        now=_hours(80),
+    )
+    # Sam: an update every day, the last 42 hours ago: never silent.
+    b = held_by(sam)
+    update(sam, b, _hours(24))
+    update(sam, b, _hours(48))
+    session.commit()
+
+    rows = reports.build_report(
+        session=session,
+        principal=principal(manager),
+        start=date(2026, 3, 2),
+        end=date(2026, 3, 6),
+        now=_hours(90),
+    ).charts["update_promise"]
+    assert rows == [
+        {
+            "agent": "Alex Agent",
+            "open_hours": 91.0,
+            "covered_hours": 79.0,
+            "covered_pct": 86.8,
+            "silences_over_48h": 1,
+        },
+        {
+            "agent": "Sam Agent",
+            "open_hours": 90.0,
+            "covered_hours": 90.0,
+            "covered_pct": 100.0,
+            "silences_over_48h": 0,
+        },
+    ]

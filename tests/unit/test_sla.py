@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from support_portal.domain import sla as rules
@@ -15,6 +15,19 @@ NY = ZoneInfo("America/New_York")
 
 def ny(*args: int) -> datetime:
     return datetime(*args, tzinfo=NY)
+
+
+def board_badge(ticket, now: datetime) -> tuple[str, str]:
+    """The (text, tone) the board shows for this ticket, from its stored plan."""
+    text, tone, _ = rules.badge(
+        status=ticket.status,
+        first_response_due=ticket.first_response_due_at,
+        update_due=ticket.next_update_due_at,
+        resolution_due=ticket.resolution_due_at,
+        paused_at=ticket.sla_paused_at,
+        now=now,
+    )
+    return text, tone
 
 
 def test_first_response_targets_follow_priority_in_business_hours(session, clock):
@@ -55,7 +68,7 @@ def test_waiting_on_the_client_stops_the_clock_and_replying_restarts_it(session,
     assert ticket.sla_paused_at == clock.now
     assert ticket.next_update_due_at is None
     # Three business days pass while the client is silent.
-    text, tone, _ = sla.status_of(ticket, clock.advance(days=3))
+    text, tone = board_badge(ticket, clock.advance(days=3))
     assert tone == "paused" and text.startswith("Paused")
     requester = session.get(type(agent), ticket.requester_id)
     tickets.add_client_details(
@@ -70,22 +83,49 @@ def test_waiting_on_the_client_stops_the_clock_and_replying_restarts_it(session,
     assert ticket.resolution_due_at == sla.calendar().add(resolution_due, 3 * 8 * 3600)
 
 
-def test_a_paused_ticket_shows_the_time_it_had_left():
-    cal = BusinessCalendar()
-    start = ny(2026, 3, 3, 10)
-    d = rules.Deadline(rules.Target.FIRST_RESPONSE, start, start, ny(2026, 3, 3, 14), True)
-    paused = ny(2026, 3, 3, 12)
-    assert rules.time_left(cal, d, ny(2026, 3, 10, 12), paused) == 2 * 3600
-    assert not rules.is_breached(d, ny(2026, 3, 10, 12), paused)
-    assert rules.is_breached(d, ny(2026, 3, 3, 15), None)
-
-
 def test_the_badge_says_breached_once_a_target_has_passed(session, clock):
-    ticket = make_ticket(session, now=clock.now, priority="urgent")
-    assert sla.status_of(ticket, clock.now)[1] == "ok"
-    assert sla.status_of(ticket, clock.advance(minutes=50))[1] == "warning"
-    text, tone, left = sla.status_of(ticket, clock.advance(minutes=20))
-    assert (text, tone) == ("Breached", "breached") and left < 0
+    ticket = make_ticket(session, now=clock.now)  # the 48-hour update is due first
+    assert board_badge(ticket, clock.now) == ("2d 0h left", "ok")
+    assert board_badge(ticket, clock.advance(hours=45)) == ("3h 00m left", "warning")
+    assert board_badge(ticket, clock.advance(hours=3, minutes=1)) == ("Breached", "breached")
+
+
+def test_the_plan_gives_the_due_times_and_the_next_check_the_sweep_and_board_use():
+    cal = BusinessCalendar(timezone="America/New_York")
+    created = ny(2026, 3, 3, 10)  # a Tuesday
+    clock = rules.SlaClock(priority="high", status="new", created_at=created)
+    planned = rules.plan(
+        rules.SlaPolicy(),
+        cal,
+        clock,
+        resolved_at=None,
+        auto_close_reminder_days=3,
+        auto_close_days=7,
+    )
+    assert planned.due(rules.Target.FIRST_RESPONSE) == ny(2026, 3, 3, 14)
+    assert planned.due(rules.Target.UPDATE) == ny(2026, 3, 5, 10)
+    assert planned.check_at == ny(2026, 3, 3, 13)  # 75% of the first-response target
+    assert planned.next_check(ny(2026, 3, 3, 13)) == ny(2026, 3, 3, 14)
+
+    resolved = rules.SlaClock(
+        priority="high",
+        status="resolved",
+        created_at=created,
+        paused_at=ny(2026, 3, 4, 9),
+        first_response_at=ny(2026, 3, 3, 11),
+    )
+    after_fix = rules.plan(
+        rules.SlaPolicy(),
+        cal,
+        resolved,
+        resolved_at=ny(2026, 3, 4, 9),
+        auto_close_reminder_days=3,
+        auto_close_days=7,
+    )
+    assert [c.step for c in after_fix.checkpoints] == [
+        rules.Step.AUTO_CLOSE_WARNING,
+        rules.Step.AUTO_CLOSE,
+    ]
 
 
 def test_a_first_response_stops_the_first_response_target(session, clock):
@@ -165,6 +205,32 @@ def test_time_spent_resolved_does_not_count_against_resolution(session, clock):
     resolved_for = sla.calendar().seconds_between(resolved_at, reopened_at)
     assert resolved_for >= 10 * 8 * 3600  # ten working days
     assert ticket.resolution_due_at == sla.calendar().add(resolution_due, resolved_for)
-    assert sla.status_of(ticket, reopened_at)[1] != "breached"
+    assert board_badge(ticket, reopened_at)[1] != "breached"
     # The 48-hour update clock starts again from the reopening.
     assert ticket.next_update_due_at == datetime(2026, 3, 20, 15, tzinfo=UTC)
+
+
+def test_a_closed_ticket_reopened_by_the_client_runs_its_clock_again(session, clock):
+    manager = make_user(session, "manager")
+    ticket = make_ticket(session, now=clock.now, agent=manager)
+    for to, who in (("resolved", manager), ("closed", manager)):
+        tickets.change_status(
+            session=session,
+            principal=principal(who),
+            ticket=ticket,
+            to=to,
+            reason="Fixed",
+            now=clock.advance(hours=1),
+        )
+    requester = session.get(type(manager), ticket.requester_id)
+    tickets.change_status(
+        session=session,
+        principal=principal(requester),
+        ticket=ticket,
+        to="in_progress",
+        reason="It broke again",
+        now=clock.advance(days=1),
+    )
+    assert ticket.sla_paused_at is None
+    assert ticket.next_update_due_at == clock.now + timedelta(hours=48)
+    assert board_badge(ticket, clock.now)[1] == "ok"

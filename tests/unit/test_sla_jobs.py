@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from support_portal import db as db_module
 from support_portal.jobs import runner
 from support_portal.jobs.sla_jobs import run_sla_sweep
-from support_portal.models import Notification, Ticket, TicketEvent
+from support_portal.models import Notification, Ticket, TicketEvent, User
 from support_portal.services import tickets
 from support_portal.testkit.factories import make_ticket, make_user, principal
 
@@ -121,6 +121,29 @@ def test_a_resolved_ticket_reminds_the_client_then_closes_itself_once(session, c
     closes = [e for e in _events(session, ticket, "status_changed") if e.data["to"] == "closed"]
     assert len(closes) == 1 and closes[0].actor_role == "system"
     assert len(_notes(session, "ticket_closed")) == 1
+
+
+def test_the_auto_close_warning_says_how_to_keep_the_ticket_open_and_a_reply_does(session, clock):
+    _, agent, ticket = _setup(session, clock)
+    tickets.change_status(
+        session=session, principal=principal(agent), ticket=ticket, to="resolved", now=clock.now
+    )
+    session.commit()
+    run_sla_sweep(session, clock.advance(days=3, minutes=1))
+    [email] = [n for n in _notes(session, "auto_close_warning") if n.channel == "email"]
+    assert "To keep it open, reply to this email" in email.body_text
+    requester = session.get(User, ticket.requester_id)
+    tickets.add_client_details(
+        session=session,
+        principal=principal(requester),
+        ticket=ticket,
+        body="The reminders still do not send.",
+        now=clock.advance(hours=1),
+    )
+    session.commit()
+    run_sla_sweep(session, clock.advance(days=5))
+    session.refresh(ticket)
+    assert ticket.status == "in_progress"
 
 
 def test_the_close_delays_are_settings(session, clock, settings_env):

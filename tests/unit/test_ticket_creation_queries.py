@@ -13,14 +13,16 @@ from sqlalchemy import delete, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from support_portal.clock import utcnow
 from support_portal.models import Notification, Ticket, TicketEvent
 from support_portal.services import tickets
 from support_portal.testkit.factories import good_draft, make_user, principal
 
-# requester and organization (one query), the ticket, its two outbox rows (team and client),
-# its "created" event; PostgreSQL takes the ticket's id from its sequence first and sends
+# requester and organization (one query), the managers (a new ticket is news for all of
+# them), the ticket, its two outbox rows (team and client), its "created" event, and one row
+# of the live-change feed; PostgreSQL takes the ticket's id from its sequence first and sends
 # both outbox rows in one statement.
-STATEMENTS = {"sqlite": 5, "postgresql": 5}
+STATEMENTS = {"sqlite": 7, "postgresql": 7}
 
 
 @contextmanager
@@ -46,6 +48,7 @@ def create_one(engine: Engine, agent, client, title: str) -> Ticket:  # noqa: AN
             draft=good_draft(title=title),
             organization_id=client.organization_id,
             requester_id=client.id,
+            now=utcnow(),
         )
         s.commit()
         return ticket

@@ -3,14 +3,17 @@ a problem update reaches every audience, and a client's timeline holds no intern
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from support_portal.domain.timeline import (
     AUDIENCES,
+    CARRIES,
     CLIENT_KEYS,
     Audience,
     EventKind,
     api_text,
+    client_entry,
     team_text,
 )
 from support_portal.models import TicketEvent
@@ -43,6 +46,47 @@ def test_every_kind_says_who_sees_it():
 def test_every_kind_the_client_sees_says_what_they_may_read():
     client_kinds = {k for k in EventKind if Audience.CLIENT in AUDIENCES[k]}
     assert client_kinds == set(CLIENT_KEYS)
+
+
+def test_every_kind_says_what_data_it_carries_and_the_client_reads_only_of_that():
+    assert set(CARRIES) == set(EventKind)
+    for kind, keys in CLIENT_KEYS.items():
+        assert keys <= CARRIES[kind], f"{kind}: the client reads data it never carries"
+
+
+def test_the_client_reads_every_kind_they_see_in_words_and_nothing_else():
+    for kind in EventKind:
+        entry = client_entry(kind, SAMPLE, when="Tue 3 Mar, 10:00")
+        if Audience.CLIENT in AUDIENCES[kind]:
+            assert entry and entry.headline and entry.icon, f"{kind} shows nothing to the client"
+        else:
+            assert entry is None
+
+
+def test_the_client_reads_only_the_data_their_kind_allows():
+    entry = client_entry(
+        EventKind.PUBLIC_UPDATE,
+        {"body": "Fixed", "author": "Morgan", "internal": "customer is difficult"},
+    )
+    assert entry is not None
+    assert "difficult" not in entry.headline + entry.body
+    secret_title = client_entry(
+        EventKind.CREATED, {"source": "chat", "transcript": [], "title": "Angry client again"}
+    )
+    assert secret_title is not None and "Angry" not in secret_title.headline + secret_title.body
+
+
+def test_a_link_a_client_reads_is_never_a_script():
+    entry = client_entry(
+        EventKind.LINK, {"url": "javascript:alert(1)", "title": "Click", "author": "Mo"}
+    )
+    assert entry is not None and entry.link_url == ""
+
+
+def test_an_unknown_kind_cannot_enter_a_timeline(session, clock):
+    ticket = make_ticket(session, requester=make_user(session, "client"), now=clock())
+    with pytest.raises(ValueError):
+        append_event(session, ticket=ticket, kind="sla_warnign", actor=None, now=clock())
 
 
 def test_the_team_reads_every_kind_in_words():
@@ -139,3 +183,23 @@ def test_a_clients_timeline_holds_no_triage_even_from_public_rows(session, clock
         "linked_to_problem",
     }
     assert not any("Priority" in item.headline for item in view.items)
+
+
+def test_code_names_event_kinds_by_the_vocabulary_never_by_a_bare_string():
+    """A typo in a bare string would write an event no audience reads."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parents[2] / "support_portal"
+    bare = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "append_event":
+                for kw in node.keywords:
+                    v = kw.value
+                    picks = [v.body, v.orelse] if isinstance(v, ast.IfExp) else [v]
+                    if kw.arg == "kind" and any(
+                        isinstance(n, ast.Constant) and isinstance(n.value, str) for n in picks
+                    ):
+                        bare.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not bare

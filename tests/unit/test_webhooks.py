@@ -15,11 +15,14 @@ from twilio.request_validator import RequestValidator
 
 from support_portal.api.app import build_api
 from support_portal.api.webhooks import (
+    MAX_TWILIO_BYTES,
     SENDGRID_EVENTS,
     SENDGRID_INBOUND,
     TWILIO_INBOUND,
     TWILIO_STATUS,
+    refusal_counts,
 )
+from support_portal.clock import utcnow
 from support_portal.models import (
     Attachment,
     Notification,
@@ -30,6 +33,7 @@ from support_portal.models import (
 )
 from support_portal.services import tickets
 from support_portal.testkit.factories import make_ticket, make_user, principal
+from support_portal.testkit.files import PNG
 
 BASE = "https://portal.example.com"
 TOKEN = "twilio-auth-token-for-tests"
@@ -152,8 +156,37 @@ def test_a_status_callback_without_a_valid_signature_is_refused_and_changes_noth
         r = twilio_post(api, TWILIO_STATUS, params, sign={**params, "MessageStatus": "sent"})
     assert r.status_code == 403
     assert fresh(session, Notification, row.id).status == "sent"
-    assert [x.accepted for x in receipts(session, "twilio_status")] == [False]
+    assert receipts(session, "twilio_status") == []
     assert events(session, world["newer"], "notification_failed") == []
+
+
+def test_forged_calls_write_no_rows_and_are_counted_and_logged(api, session, world, caplog):
+    before = refusal_counts().get("twilio_inbound", 0)
+    for n in range(30):
+        r = api.post(
+            TWILIO_INBOUND,
+            data={"MessageSid": f"SMf{n}", "From": PHONE, "Body": "STOP"},
+            headers={"X-Twilio-Signature": "Zm9yZ2Vk"},
+        )
+        assert r.status_code == 403
+    assert receipts(session, "twilio_inbound") == []
+    assert refusal_counts()["twilio_inbound"] == before + 30
+    assert "refused twilio_inbound webhook" in caplog.text
+
+
+def test_an_unsigned_twilio_call_is_refused_before_its_body_is_parsed(api, session, world):
+    # A multipart body is never what Twilio sends: refused on its headers, not parsed.
+    r = api.post(
+        TWILIO_INBOUND,
+        files={"upload": ("big.bin", b"x" * 200_000, "application/octet-stream")},
+        headers={"X-Twilio-Signature": "Zm9yZ2Vk"},
+    )
+    assert r.status_code == 403
+    params = {"MessageSid": "SMbig", "From": PHONE, "Body": "x" * (MAX_TWILIO_BYTES + 1)}
+    r = twilio_post(api, TWILIO_INBOUND, params)
+    assert r.status_code == 413
+    assert receipts(session, "twilio_inbound") == []
+    assert events(session, world["newer"], "client_details") == []
 
 
 def test_duplicate_and_late_status_callbacks_never_move_a_final_status_back(api, session, world):
@@ -219,18 +252,50 @@ def test_the_same_inbound_sms_delivered_twice_is_added_once(api, session, world)
 def test_confirm_by_sms_closes_a_resolved_ticket_and_reopen_reopens_it(api, session, world):
     ticket = world["newer"]
     tickets.change_status(
-        session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+        session=session,
+        principal=principal(world["agent"]),
+        ticket=ticket,
+        to="resolved",
+        now=utcnow(),
     )
     session.commit()
     inbound_sms(api, "CONFIRM", sid="SMc")
     assert fresh(session, Ticket, ticket.id).status == "closed"
     other = world["older"]
     tickets.change_status(
-        session=session, principal=principal(world["agent"]), ticket=other, to="resolved"
+        session=session,
+        principal=principal(world["agent"]),
+        ticket=other,
+        to="resolved",
+        now=utcnow(),
     )
     session.commit()
     inbound_sms(api, f"REOPEN #{other.number} the SMS step is skipped again", sid="SMr")
     assert fresh(session, Ticket, other.id).status == "in_progress"
+
+
+def test_an_sms_reply_that_is_not_a_confirmation_reopens_a_resolved_ticket(api, session, world):
+    ticket = world["newer"]
+    tickets.change_status(
+        session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+    )
+    session.commit()
+    inbound_sms(api, "Still no reminder texts going out", sid="SMreply")
+    assert fresh(session, Ticket, ticket.id).status == "in_progress"
+    assert len(events(session, ticket, "reopened")) == 1
+
+
+def test_an_sms_from_a_client_whose_tickets_are_all_closed_reaches_the_latest(api, session, world):
+    for t in ("older", "newer"):
+        ticket = world[t]
+        tickets.change_status(
+            session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+        )
+        tickets.confirm_fix(session=session, principal=principal(world["client"]), ticket=ticket)
+    session.commit()
+    inbound_sms(api, "It is happening again", sid="SMclosed")
+    assert fresh(session, Ticket, world["newer"].id).status == "in_progress"
+    assert fresh(session, Ticket, world["older"].id).status == "closed"
 
 
 def test_stop_by_sms_opts_the_client_out_and_start_opts_back_in(api, session, world):
@@ -317,7 +382,7 @@ def test_sendgrid_events_without_a_valid_signature_are_refused(api, session, wor
     assert r.status_code == 403
     assert fresh(session, Notification, row.id).status == "sent"
     assert not fresh(session, User, world["client"].id).email_undeliverable
-    assert [x.accepted for x in receipts(session, "sendgrid_events")] == [False]
+    assert receipts(session, "sendgrid_events") == []
 
 
 # SendGrid Inbound Parse
@@ -357,10 +422,47 @@ def test_an_email_reply_is_added_to_its_ticket_with_its_attachments(
     assert attachment.original_name == "shot.png"
 
 
+def test_email_attachments_pass_the_same_content_check_and_size_limit_as_uploads(
+    api, session, world, settings_env
+):
+    settings_env(MAX_UPLOAD_MB="0.01")
+    r = inbound_email(
+        api,
+        world["older"],
+        world["client"].email,
+        "Files attached.",
+        files=[
+            # The sender's content type is not believed: the bytes decide.
+            ("attachment1", ("shot.png", PNG, "application/octet-stream")),
+            ("attachment2", ("invoice.png", b"<script>alert(1)</script>", "image/png")),
+            ("attachment3", ("page.html", b"<html><body>hi</body></html>", "text/html")),
+            ("attachment4", ("huge.log", b"x" * 20_000, "text/plain")),
+        ],
+    )
+    assert r.status_code == 200
+    [kept] = session.exec(select(Attachment)).all()
+    assert (kept.original_name, kept.content_type) == ("shot.png", "image/png")
+    [event] = events(session, world["older"], "client_details")
+    assert event.data["attachment_ids"] == [kept.id]
+    [receipt] = receipts(session, "sendgrid_inbound")
+    assert "invoice.png does not contain what its name says" in receipt.detail
+    assert "only PNG" in receipt.detail and "huge.log is larger than" in receipt.detail
+
+
 def test_an_email_from_another_organization_is_not_threaded_into_the_ticket(api, session, world):
     r = inbound_email(api, world["newer"], world["other"].email, "let me in")
     assert r.status_code == 200
     assert events(session, world["newer"], "client_details") == []
+
+
+def test_an_email_reply_to_a_resolved_ticket_reopens_it(api, session, world):
+    ticket = world["older"]
+    tickets.change_status(
+        session=session, principal=principal(world["agent"]), ticket=ticket, to="resolved"
+    )
+    session.commit()
+    inbound_email(api, ticket, world["client"].email, "No, the reminders are still missing.")
+    assert fresh(session, Ticket, ticket.id).status == "in_progress"
 
 
 @pytest.mark.parametrize("secret", ["", "wrong-secret"])
@@ -368,4 +470,4 @@ def test_inbound_email_without_the_secret_is_refused(api, session, world, secret
     r = inbound_email(api, world["newer"], world["client"].email, "hi", secret=secret)
     assert r.status_code == 403
     assert events(session, world["newer"], "client_details") == []
-    assert [x.accepted for x in receipts(session, "sendgrid_inbound")] == [False]
+    assert receipts(session, "sendgrid_inbound") == []
