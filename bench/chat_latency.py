@@ -2,7 +2,7 @@
 
 Starts the real backend (`reflex run --env prod --backend-only`) on a free port with its own
 database, opens N client/agent pairs as socket clients speaking Reflex's protocol (see
-tests/live_app.py), has each client start a chat and each agent accept it through the live
+testkit/live_app.py), has each client start a chat and each agent accept it through the live
 queue, then lets them talk for BENCH_CHAT_SECONDS. Latency: from a send until the message is
 in the other side's state update. Floor: the round trip of a trivial event (a text setter) on
 the same server, so the ratio shows the chat's own overhead.

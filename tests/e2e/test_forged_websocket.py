@@ -1,7 +1,7 @@
 """Forged events sent over a real websocket to the running app, as a tampered browser would.
 
 A client of org B, signed in with a real session, speaks Reflex's socket.io protocol directly
-(tests/live_app.py) and calls handlers of pages that are not theirs with org A's ids. The app
+(testkit/live_app.py) and calls handlers of pages that are not theirs with org A's ids. The app
 answers with a refusal; nothing of org A arrives in any state delta or event, and nothing
 changes in the database.
 """
@@ -27,10 +27,10 @@ from support_portal.services.authz import Principal
 from support_portal.state.agent_console import AgentConsoleState
 from support_portal.state.board import BoardState
 from support_portal.state.chat import ClientChatState
-from tests.e2e.app_world import AppWorld, app_database, draft, make_people, tag
+from support_portal.testkit import live_app
+from support_portal.testkit.factories import good_draft
+from tests.e2e.app_world import AppWorld, app_database, make_people, tag
 from tests.e2e.conftest import DEMO_PASSWORD
-
-live_app = pytest.importorskip("tests.live_app", reason="the websocket client is not on main")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def world(app_env, app_url) -> AppWorld:
         ticket = tickets.create_ticket(
             session=s,
             principal=manager,
-            draft=draft(title=f"Wire secret ticket {sfx}"),
+            draft=good_draft(title=f"Wire secret ticket {sfx}"),
             organization_id=people["client_a"].organization_id,
             requester_id=people["client_a"].id,
             now=utcnow(),

@@ -15,8 +15,9 @@ from support_portal.db import session_scope
 from support_portal.models import AuthSession, SignInThrottle, TicketEvent, User
 from support_portal.services import attachments, sign_in_throttle, tickets
 from support_portal.services.authz import Principal
+from support_portal.testkit.factories import good_draft
 from support_portal.testkit.files import PNG
-from tests.e2e.app_world import AppWorld, app_database, draft, make_people, tag
+from tests.e2e.app_world import AppWorld, app_database, make_people, tag
 from tests.e2e.conftest import sign_in
 
 
@@ -38,7 +39,7 @@ def world(app_env, app_url) -> AppWorld:
             return tickets.create_ticket(
                 session=s,
                 principal=agent,
-                draft=draft(title=title),
+                draft=good_draft(title=title),
                 organization_id=who.organization_id,
                 requester_id=who.id,
                 assignee_id=people["agent_x"].id,

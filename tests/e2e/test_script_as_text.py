@@ -17,7 +17,8 @@ from support_portal.clock import utcnow
 from support_portal.db import session_scope
 from support_portal.services import chat, problems, tickets
 from support_portal.services.authz import Principal
-from tests.e2e.app_world import AppWorld, app_database, draft, make_people, tag
+from support_portal.testkit.factories import good_draft
+from tests.e2e.app_world import AppWorld, app_database, make_people, tag
 from tests.e2e.conftest import sign_in
 
 IMG = "<img src=x onerror=window.__xss=1>"
@@ -41,7 +42,7 @@ def world(app_env, app_url) -> AppWorld:
         ticket = tickets.create_ticket(
             session=s,
             principal=agent,
-            draft=draft(
+            draft=good_draft(
                 title=f"Form fails {SCRIPT} {IMG} {sfx}",
                 tried_to_do=f"submit the booking form {SCRIPT}",
                 happened_instead=f"the page froze {IMG}",
