@@ -25,6 +25,8 @@ config = rx.Config(
     redis_url=_settings.redis_url,
     # One worker keeps state in memory; with Redis, several workers share it.
     state_manager_mode="redis" if _settings.redis_url else "memory",
+    # Reflex's default is "*" with credentials: any site could drive a signed-in tab.
+    cors_allowed_origins=_settings.allowed_origins(),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],

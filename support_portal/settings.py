@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_base_url: str | None = None
     public_base_url: str = "http://localhost:3000"
+    # Other origins whose pages may call the backend with credentials, comma-separated.
+    cors_origins: str = ""
     # Replies to ticket emails go to reply+<ticket token>@this domain (SendGrid Inbound Parse).
     inbound_email_domain: str = "reply.agency.example"
     provider_timeout_seconds: float = 10.0
@@ -88,6 +90,15 @@ class Settings(BaseSettings):
 
     # Systemic issues
     systemic_min_orgs: int = 3
+
+    def allowed_origins(self) -> list[str]:
+        """The app's own origin (from PUBLIC_BASE_URL) and the CORS_ORIGINS list."""
+        from urllib.parse import urlsplit
+
+        own = urlsplit(self.public_base_url)
+        origins = [f"{own.scheme}://{own.netloc}"]
+        origins += [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
+        return list(dict.fromkeys(origins))
 
 
 @lru_cache

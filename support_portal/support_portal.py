@@ -6,7 +6,7 @@ import reflex as rx
 
 from support_portal import urls
 from support_portal.api.app import build_api
-from support_portal.api.middleware import guard_uploads
+from support_portal.api.middleware import guard_uploads, security_headers
 from support_portal.jobs.runner import run_in_background
 from support_portal.pages.agent import agent_page
 from support_portal.pages.agent_ticket import agent_ticket_page
@@ -39,7 +39,7 @@ def index() -> rx.Component:
 
 app = rx.App(
     # Our routes first, then middleware around everything the backend serves.
-    api_transformer=[build_api(), guard_uploads],
+    api_transformer=[build_api(), guard_uploads, security_headers],
     backend_exception_handler=backend_error_toast,
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1"),

@@ -102,6 +102,8 @@ def backend(
     that, and the build would take the CPU a measurement needs. With it, the pages are built
     and served on the same port, for a browser."""
     port = port or free_port()
+    # The app accepts pages and sockets from its own public origin only (CORS).
+    env = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
     serve = ["--frontend-port", str(port)] if frontend else ["--backend-only"]
     log = open(log_path, "ab")  # noqa: SIM115
     proc = subprocess.Popen(
