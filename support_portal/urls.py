@@ -13,6 +13,9 @@ MANAGER_NOTIFICATIONS = "/manager/notifications"
 MANAGER_REPORTS = "/manager/reports"
 MANAGER_SYSTEMIC = "/manager/systemic"
 SESSION_COOKIE = "sp_session"
+# Server routes that set and clear the session cookie (HttpOnly: page scripts never see it).
+SIGN_IN_POST = "/auth/sign-in"
+SIGNED_OUT = "/auth/signed-out"
 
 
 def client_ticket(number: int | str) -> str:

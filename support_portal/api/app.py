@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from support_portal.api import files, rest, webhooks
+from support_portal.api import files, rest, sign_in, webhooks
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[*files.routes, *rest.routes, *webhooks.routes()])
+    return Starlette(routes=[*files.routes, *rest.routes, *sign_in.routes, *webhooks.routes()])

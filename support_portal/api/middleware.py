@@ -22,9 +22,7 @@ from typing import Any
 from reflex_base.constants import Endpoint
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
 
-from support_portal import urls
 from support_portal.clock import utcnow
 from support_portal.db import session_scope
 from support_portal.services import auth
@@ -37,11 +35,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 UPLOAD_PATH = "/" + str(Endpoint.UPLOAD).strip("/")
-
-
-def session_token(headers: Headers) -> str:
-    """The sign-in token from a request's Cookie header ('' if there is none)."""
-    return cookie_parser(headers.get("cookie", "")).get(urls.SESSION_COOKIE, "")
 
 
 async def _answer(send: Send, status: int, message: str) -> None:
@@ -77,7 +70,7 @@ def guard_uploads(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        token = session_token(headers)
+        token = auth.token_from_cookie_header(headers.get("cookie", ""))
         if not token or not await run_in_threadpool(_signed_in, token):
             await _answer(send, 401, "Sign in to upload files.")
             return

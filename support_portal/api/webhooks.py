@@ -191,6 +191,11 @@ async def sendgrid_inbound(request: Request) -> Response:
     given = request.query_params.get("secret", "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         return _refuse("sendgrid_inbound", "missing or wrong secret", request)
+    # Like an upload: a message larger than the request cap is refused before it is read.
+    declared = request.headers.get("content-length", "")
+    limit = get_settings().max_upload_request_mb * 1024 * 1024
+    if not declared.isdigit() or int(declared) > limit:
+        return _too_large()
     form = await request.form()
     files: list[inbound.InboundFile] = []
     for value in form.values():

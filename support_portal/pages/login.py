@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_portal import urls
 from support_portal.state.login import LoginState
+
+FORM_ID = "sign-in-form"
 
 
 def login_page() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.form(
+            # A plain form post: the server answers with the HttpOnly session cookie.
+            rx.el.form(
                 rx.vstack(
                     rx.hstack(
                         rx.icon("life-buoy", size=28),
@@ -56,8 +60,12 @@ def login_page() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                on_submit=LoginState.submit,
-                reset_on_submit=False,
+                id=FORM_ID,
+                method="post",
+                action=urls.SIGN_IN_POST,
+                # Reflex's form always prevents the browser's own submit; submit() here posts
+                # it natively (in the browser only: the password never goes over the socket).
+                on_submit=rx.call_script(f"document.getElementById('{FORM_ID}').submit()"),
             ),
             width="100%",
             max_width="420px",

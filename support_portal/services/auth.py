@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
+from support_portal import urls
 from support_portal.models import AuthSession, LoginAttempt, User
 from support_portal.services import sign_in_throttle
 from support_portal.services.authz import Principal
@@ -22,10 +23,47 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 BAD_CREDENTIALS = "Wrong email or password."
+# The browser's cookie holding the sign-in token: HttpOnly, set only by a server response.
+SESSION_COOKIE = urls.SESSION_COOKIE
 
 
 class SignInFailed(Exception):
     pass
+
+
+class SignInThrottled(Throttled):
+    """`code` names the case for the sign-in page (see `sign_in_message`)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(sign_in_message(code))
+
+
+def sign_in_message(code: str) -> str:
+    """What the sign-in page says for a refusal `code` ('' for an unknown code)."""
+    limits = sign_in_throttle.Limits.from_settings()
+    return {
+        "missing": "Enter your email and password.",
+        "wrong": BAD_CREDENTIALS,
+        "network": f"Too many failed sign-ins from your network. Try again in {_minutes(limits)}.",
+        "busy": "Too many sign-ins for this account just now. Try again in "
+        f"{int(limits.locked_retry.total_seconds())} seconds.",
+        "locked": f"Too many failed attempts. Try again in {_minutes(limits)}.",
+        "origin": "Sign in from this site's own sign-in page.",
+    }.get(code, "")
+
+
+def token_from_cookie_header(header: str) -> str:
+    """The sign-in token in a Cookie header ('' if there is none)."""
+    from http.cookies import CookieError, SimpleCookie
+
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
 
 
 def hash_password(password: str) -> str:
@@ -70,9 +108,7 @@ def _take_turns(
     if address:
         taken = turns.take(sign_in_throttle.address_key(address), now=now, limits=limits)
         if taken is None:
-            raise Throttled(
-                f"Too many failed sign-ins from your network. Try again in {_minutes(limits)}."
-            )
+            raise SignInThrottled("network")
         address_tries = taken
     key = sign_in_throttle.email_key(email)
     if turns.take(key, now=now, limits=limits) is not None:
@@ -82,12 +118,7 @@ def _take_turns(
         return
     if address:
         turns.give_back(sign_in_throttle.address_key(address))  # refused unchecked: no guess
-    if clean:
-        seconds = int(limits.locked_retry.total_seconds())
-        raise Throttled(
-            f"Too many sign-ins for this account just now. Try again in {seconds} seconds."
-        )
-    raise Throttled(f"Too many failed attempts. Try again in {_minutes(limits)}.")
+    raise SignInThrottled("busy" if clean else "locked")
 
 
 def sign_in(

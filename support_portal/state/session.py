@@ -1,7 +1,10 @@
 """The signed-in user, checked against the database on every event that needs it.
 
-The browser holds only a random session token in a cookie; the user's id and role are
-looked up server-side each time, so a signed-out or expired session stops working at once.
+The browser holds only a random session token, in an HttpOnly cookie that a server response
+set (`api/sign_in.py`): page scripts cannot read it, and it is never part of the state sent
+to the browser. It is read here from the Cookie header of the tab's websocket handshake
+(`router.headers.cookie`, which Reflex keeps on the server). The user's id and role are looked
+up server-side each time, so a signed-out or expired session stops working at once.
 """
 
 from __future__ import annotations
@@ -46,7 +49,6 @@ def session_owner(session_id: int) -> str:
 
 
 class SessionState(rx.State):
-    session_token: str = rx.Cookie("", name=urls.SESSION_COOKIE, same_site="strict")
     user_name: str = ""
     user_role: str = ""
     # Checked at every page load; not trusted for anything but what to show.
@@ -54,8 +56,11 @@ class SessionState(rx.State):
     # (sign-in session id, its expiry as epoch seconds) of `_principal`.
     _live_session: tuple[int, float] | None = None
 
+    def _session_token(self) -> str:
+        return auth.token_from_cookie_header(self.router.headers.cookie)
+
     async def _current(self) -> Principal | None:
-        token = self.session_token
+        token = self._session_token()
         live = await in_db(lambda s: auth.signed_in(session=s, token=token, now=utcnow()))
         principal = live.principal if live else None
         previous = self._principal
@@ -100,19 +105,19 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_out(self):
-        token = self.session_token
+        token = self._session_token()
         ended = await in_db(lambda s: auth.sign_out(session=s, token=token, now=utcnow()))
         # Every tab of this sign-in stops receiving live updates, not only this one.
         await topics.leave_all(self)
         if ended is not None:
             await topics.leave_session(session_owner(ended))
-        self.session_token = ""
         self._principal = None
         self.user_name = ""
         self.user_role = ""
         # A fresh page with a fresh Reflex token: nothing the last person saw (page data,
-        # live rooms) is sent to whoever signs in next in this tab.
+        # live rooms) is sent to whoever signs in next in this tab. The server route clears
+        # the HttpOnly cookie, which no script here can.
         return [
             rx.remove_session_storage("token"),
-            rx.call_script(f"window.location.replace('{urls.LOGIN}')"),
+            rx.call_script(f"window.location.replace('{urls.SIGNED_OUT}')"),
         ]

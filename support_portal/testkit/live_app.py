@@ -2,10 +2,10 @@
 
 Browsers for a hundred endpoints are too heavy for two cores, so this client does what the
 compiled frontend does (.web/utils/state.js): it connects socket.io to /_event with the tab's
-token in the query string and the hydrate event in the CONNECT packet's `auth`; cookie values
-travel in that hydrate event's payload `vars` keyed by the state's full name (the backend never
-reads the Cookie header); then `event` packets go both ways, and updates carry deltas keyed by
-full state names with `_rx_state_` appended to each var name.
+token in the query string and the hydrate event in the CONNECT packet's `auth`; the HttpOnly
+session cookie travels in the handshake's Cookie header, where the backend reads it; then
+`event` packets go both ways, and updates carry deltas keyed by full state names with
+`_rx_state_` appended to each var name.
 
 Used by bench/chat_latency.py and the load, fault and scale-out tests.
 """
@@ -46,7 +46,6 @@ def _names() -> dict[str, str]:
     from support_portal.state.board import BoardState
     from support_portal.state.chat import AgentsQueueState, ChatRoomState, ClientChatState
     from support_portal.state.login import LoginState
-    from support_portal.state.session import SessionState
 
     return {
         "room": ChatRoomState.get_full_name(),
@@ -55,7 +54,6 @@ def _names() -> dict[str, str]:
         "agent": AgentConsoleState.get_full_name(),
         "login": LoginState.get_full_name(),
         "board": BoardState.get_full_name(),
-        "cookie": f"{SessionState.get_full_name()}.session_token_rx_state_",
     }
 
 
@@ -103,7 +101,10 @@ def backend(
     and served on the same port, for a browser."""
     port = port or free_port()
     # The app accepts pages and sockets from its own public origin only (CORS).
-    env = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
+    # The pages open their websocket on the same host as the page, so the browser sends the
+    # HttpOnly session cookie with the handshake (Reflex would otherwise use localhost).
+    own = f"http://127.0.0.1:{port}"
+    env = {"PUBLIC_BASE_URL": own, "REFLEX_API_URL": own, **env}
     serve = ["--frontend-port", str(port)] if frontend else ["--backend-only"]
     log = open(log_path, "ab")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -255,11 +256,15 @@ class ReflexClient:
     async def connect(self) -> None:
         hydrate = {
             "name": HYDRATE,
-            "payload": {"vars": {self.names["cookie"]: self.session_token}},
+            "payload": {},
             "router_data": self._router(),
         }
+        from support_portal.urls import SESSION_COOKIE
+
         await self.sio.connect(
             f"{self.base_url}?token={self.token}",
+            # As a browser does: the HttpOnly session cookie rides on the handshake.
+            headers={"Cookie": f"{SESSION_COOKIE}={self.session_token}"},
             socketio_path="/_event",
             transports=["websocket"],
             auth={"event": hydrate},

@@ -184,6 +184,6 @@ def test_sign_in_is_refused_after_too_many_failures_even_with_the_right_password
     page = new_page()
     sign_in(page, email)
     expect(page.get_by_role("alert")).to_contain_text("Too many failed attempts")
-    expect(page).to_have_url(re.compile("/login/?$"))
+    expect(page).to_have_url(re.compile(r"/login/?\?error=locked"))
     page.goto("/client")
     expect(page).to_have_url(re.compile("/login/?$"))

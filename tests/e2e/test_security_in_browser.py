@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from support_portal.db import session_scope
 from support_portal.models import Organization, Ticket, User
+from support_portal.urls import SESSION_COOKIE
 from tests.e2e.app_world import app_database
 from tests.e2e.conftest import sign_in
 
@@ -116,3 +117,21 @@ def test_cors_admits_only_the_apps_own_origin_preflight_included(new_page, app_u
     # A page elsewhere cannot read answers with the user's cookies either.
     simple = page.request.get("/api/v1/tickets", headers={"Origin": "https://evil.example"})
     assert simple.headers.get("access-control-allow-origin") is None
+
+
+def test_the_session_cookie_is_httponly_and_never_sent_down_the_websocket(new_page):
+    page = new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(str(p))))
+    sign_in(page, MANAGER)
+    expect(page.get_by_role("heading", name="Board", exact=True)).to_be_visible()
+    [cookie] = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+    assert cookie["secure"] is False  # served over plain http here; Secure behind https
+    assert SESSION_COOKIE not in page.evaluate("document.cookie")
+    assert frames and not any(cookie["value"] in f for f in frames)
+    # Signing out clears the cookie, which no page script could have done.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile("/login/?$"))
+    assert [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE] == []

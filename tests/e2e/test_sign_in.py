@@ -45,7 +45,9 @@ def test_a_wrong_password_shows_an_error_and_keeps_the_email(new_page):
     sign_in(page, "alex@agency.example", password="not-the-password")
     expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
     expect(page.get_by_label("Email")).to_have_value("alex@agency.example")
-    expect(page).to_have_url(re.compile("/login/?$"))
+    expect(page).to_have_url(re.compile(r"/login/?\?error=wrong"))
+    # The password is never sent back to the page.
+    expect(page.get_by_label("Password")).to_have_value("")
 
 
 def test_sign_out_ends_the_session(new_page):

@@ -39,6 +39,7 @@ from support_portal.state.reports import ReportsState
 from support_portal.state.systemic import SystemicState
 from support_portal.testkit.factories import PASSWORD
 from tests.security.world import World, build_world, changed_tables, snapshot
+from tests.session_cookie import with_session_cookie
 
 DATA_URL = re.compile(r"data:[^;\"]+;base64,([A-Za-z0-9+/=]+)")
 # Text that only org B's records (or chat A, for people outside it) contain.
@@ -97,7 +98,6 @@ NO_IDS = {
     "LoginState.on_load": "redirects a signed-in user home",
     "LoginState.route_home": "redirects by the server-side role",
     "LoginState.set_email": "sets the form's own field",
-    "LoginState.submit": "sign-in; throttling in tests/unit/test_auth.py and e2e",
     "SessionState.sign_out": "ends the caller's own session (e2e test_isolation)",
     "AgentConsoleState.cancel_convert": "hides the caller's own form",
     "AgentConsoleState.clear_link": "clears the caller's own choice",
@@ -483,7 +483,7 @@ def world(session) -> World:
 def _fresh_state(cls: type[rx.State], token: str):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split("."))
-    state.session_token = token
+    with_session_cookie(state, token)
     return root, state
 
 

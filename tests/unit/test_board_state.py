@@ -10,6 +10,7 @@ from support_portal.clock import utcnow
 from support_portal.services import auth, tickets
 from support_portal.state.board import PAGE, BoardState
 from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
+from tests.session_cookie import with_session_cookie
 
 
 def _board_tab() -> tuple[rx.State, BoardState]:
@@ -69,9 +70,8 @@ async def test_show_more_reveals_the_rest_of_a_column(session):
         make_ticket(session, agent=agent, title=f"Workflow bug number {i} on the board")
     session.commit()
     root, board = _board_tab()
-    board.session_token, _ = auth.sign_in(
-        session=session, email=manager.email, password=PASSWORD, now=utcnow()
-    )
+    token, _ = auth.sign_in(session=session, email=manager.email, password=PASSWORD, now=utcnow())
+    with_session_cookie(board, token)
     await board._reload()
     assert (len(board.new), board.hidden_counts["new"]) == (PAGE, 1)
     root._clean()

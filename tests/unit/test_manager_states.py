@@ -13,13 +13,13 @@ from support_portal.services import auth
 from support_portal.state.reports import ReportsState
 from support_portal.state.systemic import SystemicState
 from support_portal.testkit.factories import PASSWORD, make_org, make_ticket, make_user
+from tests.session_cookie import with_session_cookie
 
 
 def signed_in_state(cls, session, user):
     token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=utcnow())
     state = cls(_reflex_internal_init=True)
-    state.session_token = token
-    return state
+    return with_session_cookie(state, token)
 
 
 @pytest.fixture

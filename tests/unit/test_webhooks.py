@@ -459,6 +459,19 @@ def test_email_attachments_pass_the_same_content_check_and_size_limit_as_uploads
     assert "only PNG" in receipt.detail and "huge.log is larger than" in receipt.detail
 
 
+def test_an_email_larger_than_the_upload_cap_is_refused_unread(api, session, world, settings_env):
+    settings_env(MAX_UPLOAD_REQUEST_MB="0.05")
+    r = inbound_email(
+        api,
+        world["older"],
+        world["client"].email,
+        "A big one.",
+        files={"attachment1": ("big.log", b"x" * 100_000, "text/plain")},
+    )
+    assert r.status_code == 413
+    assert events(session, world["older"], "client_details") == []
+
+
 def test_an_email_from_another_organization_is_not_threaded_into_the_ticket(api, session, world):
     r = inbound_email(api, world["newer"], world["other"].email, "let me in")
     assert r.status_code == 200
