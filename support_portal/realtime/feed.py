@@ -3,10 +3,11 @@
 Every committed ticket change leaves a `live_change` row (`db.change_feed`), whichever
 process made it: an inbound SMS or email webhook, a delivery status, the REST API, the SLA
 and auto-close jobs in `support-portal worker`. Pushed to the board, the client's ticket
-pages and ticket lists, and the team's ticket pages. Each web worker looks at the feed every
-`live_poll_seconds`; one worker among all takes each turn (a short claim) and moves a cursor
-they share, and the pushes go through the usual topics, so with Redis they reach the tabs
-of every worker. A ticket changed several times in one turn is pushed once.
+pages and ticket lists, the team's ticket pages and the agent consoles' ticket lists. Each
+web worker looks at the feed every `live_poll_seconds`; one worker among all takes each
+turn (a short claim) and moves a cursor they share, and the pushes go through the usual
+topics, so with Redis they reach the tabs of every worker. A ticket changed several times
+in one turn is pushed once.
 
 A change made by a page's own handler is pushed by that handler at once as well; the feed
 then refreshes the same pages once more, which costs a rebuild and shows nothing new.
@@ -25,6 +26,7 @@ from support_portal.realtime import topics
 from support_portal.realtime.ticket_live import push_ticket_update
 from support_portal.services import live_feed
 from support_portal.settings import get_settings
+from support_portal.state.agent_console import push_console_lists
 from support_portal.state.agent_ticket import push_team_ticket
 from support_portal.state.board import broadcast_board_changed
 from support_portal.state.client import push_ticket_lists
@@ -55,6 +57,7 @@ async def follow_once(*, now: datetime) -> int:
         await push_team_ticket(ticket_id)
     if ticket_ids:
         await broadcast_board_changed()
+        await push_console_lists()
     patience = timedelta(seconds=max(5.0, period * 5))
     await registry.set_mark(
         MARK, live_feed.next_cursor(cursor, changes, now=now, patience=patience)

@@ -12,6 +12,7 @@ from support_portal.domain.lifecycle import STATUS_LABELS
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
 from support_portal.domain.ticket_quality import TicketDraft
+from support_portal.realtime import topics
 from support_portal.realtime.updates import ticket_changed_later
 from support_portal.services import agent_tickets, escalations, problems, team_actions
 from support_portal.services import chat as chat_service
@@ -54,6 +55,26 @@ SIMILARITY_FIELDS = (
 )
 PATH_FIELDS = tuple(f"{k}_{c}" for c in CHANNELS for k in ("tried", "outcome"))
 CHAT_OUTCOME = "Not solved live in the chat; converted to a ticket."
+
+
+# Every open console: any ticket change can add a row to, or reorder, each one's lists (a
+# ticket that became unassigned, a due time that moved), and each tab rebuilds its own.
+LISTS_TOPIC = "agent-console-lists"
+
+
+async def push_console_lists() -> int:
+    """Rebuild "My tickets" and the team queue of every open agent console.
+
+    Call after committing ticket changes, never from a handler of such a page. Each tab's
+    lists are read for its own user, whose sign-in (and role) is checked again.
+    """
+
+    async def refresh(page: AgentConsoleState) -> None:
+        principal = await page._require(*TEAM)
+        if principal is not None:
+            await page._refresh_lists(principal)
+
+    return await topics.publish(LISTS_TOPIC, AgentConsoleState, refresh)
 
 
 def support_path_from_form(form_data: dict[str, Any]) -> tuple[list[dict[str, str]], dict]:
@@ -165,6 +186,7 @@ class AgentConsoleState(ChatMemberState):
         self.threshold_seconds = minutes * 60
         self.flag_text = chat_rules.flag_text(minutes)
         await self._join_topic(QUEUE_TOPIC)
+        await self._join_topic(LISTS_TOPIC)
         queue = await self.get_state(AgentsQueueState)
         queue.chats = await in_db(lambda s: chat_service.queue_snapshot(session=s, now=utcnow()))
         await self._refresh_lists(principal)

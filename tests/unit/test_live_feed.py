@@ -128,7 +128,11 @@ async def test_a_status_change_made_by_another_process_reaches_the_clients_ticke
 
         # The REST API or the worker (here, straight through the service) moves the ticket.
         tickets.change_status(
-            session=session, principal=principal(manager), ticket=ticket, to="in_progress"
+            session=session,
+            principal=principal(manager),
+            ticket=ticket,
+            to="in_progress",
+            now=clock(),
         )
         session.commit()
 
