@@ -14,9 +14,9 @@ from support_portal.api.app import build_api
 from support_portal.api.middleware import script_hashes, security_headers
 from support_portal.services import attachments, auth
 from support_portal.settings import get_settings
+from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
+from support_portal.testkit.files import PNG
 from support_portal.urls import SESSION_COOKIE
-from tests.factories import PASSWORD, make_ticket, make_user, principal
-from tests.files import PNG
 
 PAGE = b"<html><head><script>window.boot = 1;</script><script src='/a.js'></script></head></html>"
 COMMON = {
