@@ -131,3 +131,20 @@ def test_no_test_skips_for_want_of_a_module_that_exists_under_another_name() -> 
             ):
                 missing[str(path.relative_to(ROOT))] = node.args[0].value
     assert missing == {}, f"skips waiting for modules that are not there: {missing}"
+
+
+MOVED = {
+    "tests.factories": "support_portal.testkit.factories",
+    "tests.files": "support_portal.testkit.files",
+    "tests.live_app": "support_portal.testkit.live_app",
+    "tests.synthetic": "support_portal.testkit.synthetic",
+}
+
+
+def test_tests_import_the_shared_helpers_from_the_kit() -> None:
+    stale = {
+        str(path.relative_to(ROOT)): [f"{m} -> {MOVED[m]}" for m in hits]
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if (hits := sorted(set(MOVED) & imports_of(path)))
+    }
+    assert stale == {}, f"imports of helpers that live in the kit now: {stale}"
