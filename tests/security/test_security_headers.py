@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from support_portal.api.app import build_api
 from support_portal.api.middleware import script_hashes, security_headers
+from support_portal.clock import utcnow
 from support_portal.services import attachments, auth
 from support_portal.settings import get_settings
 from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
@@ -88,7 +89,12 @@ def test_a_served_file_keeps_its_own_stricter_policy(client, session):
     agent = make_user(session, "agent")
     ticket = make_ticket(session, agent=agent)
     att = attachments.store_attachment(
-        session=session, principal=principal(agent), filename="s.png", data=PNG, ticket_id=ticket.id
+        session=session,
+        principal=principal(agent),
+        filename="s.png",
+        data=PNG,
+        ticket_id=ticket.id,
+        now=utcnow(),
     )
     session.commit()
     token, _ = auth.sign_in(session=session, email=agent.email, password=PASSWORD)
