@@ -97,7 +97,7 @@ def test_a_served_file_keeps_its_own_stricter_policy(client, session):
         now=utcnow(),
     )
     session.commit()
-    token, _ = auth.sign_in(session=session, email=agent.email, password=PASSWORD)
+    token, _ = auth.sign_in(session=session, email=agent.email, password=PASSWORD, now=utcnow())
     client.cookies.set(SESSION_COOKIE, token)
     r = client.get(f"/files/{att.id}")
     assert r.status_code == 200

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from support_portal import urls
 from support_portal.api.app import build_api
+from support_portal.clock import utcnow
 from support_portal.services import auth
 from support_portal.state.login import LoginState
 from support_portal.state.session import SessionState
@@ -80,7 +81,9 @@ def test_the_session_has_no_client_side_cookie_var():
 
 
 async def test_the_tab_reads_the_token_from_its_socket_and_never_sends_it(session, client_user):
-    token, _ = auth.sign_in(session=session, email=client_user.email, password=PASSWORD)
+    token, _ = auth.sign_in(
+        session=session, email=client_user.email, password=PASSWORD, now=utcnow()
+    )
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(LoginState.get_full_name().split("."))
     with_session_cookie(state, token)

@@ -13,6 +13,7 @@ from support_portal.services import auth
 from support_portal.state import board as board_module
 from support_portal.state.board import BoardState
 from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
+from tests.session_cookie import with_session_cookie
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +30,7 @@ async def _manager_board(session) -> tuple[BoardState, Ticket]:
     )
     root = rx.State(_reflex_internal_init=True)
     board = root.get_substate(BoardState.get_full_name().split("."))
-    board.session_token = token
+    with_session_cookie(board, token)
     board._principal = principal(manager)
     await board._reload()
     return board, ticket

@@ -12,6 +12,7 @@ from support_portal.services import auth, tickets
 from support_portal.state.agent_console import LISTS_TOPIC, AgentConsoleState
 from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
 from tests.fake_tabs import fake_tabs
+from tests.session_cookie import with_session_cookie
 
 
 def _wall() -> datetime:
@@ -24,7 +25,7 @@ async def _open_console(tabs, session, tab: str, user) -> AgentConsoleState:
     token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=_wall())
     tabs.open(tab)
     page = tabs.state(tab, AgentConsoleState)
-    page.session_token = token
+    with_session_cookie(page, token)
     await page._refresh_lists(principal(user))
     await topics.registry().join(LISTS_TOPIC, tab, until=time.time() + 600, owner=tab)
     return page
@@ -86,7 +87,7 @@ async def test_a_console_whose_sign_in_ended_gets_no_lists(session, clock, monke
         console = await _open_console(tabs, session, "alex-console", alex)
         assert _row(console.team_queue, ticket.number) is not None
         await feed.follow_once(now=_wall())
-        auth.sign_out(session=session, token=console.session_token, now=_wall())
+        auth.sign_out(session=session, token=console._session_token(), now=_wall())
         session.commit()
         console.team_queue = []
 

@@ -24,6 +24,7 @@ from support_portal.state.agent_ticket import AgentTicketState, team_topic
 from support_portal.state.client import ClientState, list_topic
 from support_portal.testkit.factories import PASSWORD, make_ticket, make_user, principal
 from tests.fake_tabs import fake_tabs
+from tests.session_cookie import with_session_cookie
 
 PHONE = "+14155552671"
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -45,7 +46,7 @@ async def _open_ticket_pages(tabs, session, ticket, client, agent) -> None:
     )
     tabs.open("agent-tab")
     page = tabs.state("agent-tab", AgentTicketState)
-    page.session_token = token
+    with_session_cookie(page, token)
     page._ticket_id, page._number_shown = ticket.id, str(ticket.number)
     await topics.registry().join(team_topic(ticket.id), "agent-tab", until=until, owner="a")
 
@@ -117,7 +118,7 @@ async def test_a_status_change_made_by_another_process_reaches_the_clients_ticke
             )
             tabs.open(tab)
             page = tabs.state(tab, ClientState)
-            page.session_token = token
+            with_session_cookie(page, token)
             assert await ClientState.on_load.fn(page) is None
             await topics.registry().join(
                 list_topic(user.id), tab, until=time.time() + 600, owner=tab

@@ -13,6 +13,7 @@ from support_portal.services import chat as chat_service
 from support_portal.services.errors import ValidationFailed
 from support_portal.state.profile import StaffProfileState
 from support_portal.testkit.factories import PASSWORD, good_draft, make_ticket, make_user, principal
+from tests.session_cookie import with_session_cookie
 
 TEAM_PHONE = "+14155550100"
 
@@ -128,7 +129,7 @@ def test_staff_choose_email_or_sms_and_give_their_mobile_in_international_form(s
 def _signed_in(cls, session, user):
     token, _ = auth.sign_in(session=session, email=user.email, password=PASSWORD, now=utcnow())
     state = cls(_reflex_internal_init=True)
-    state.session_token = token
+    with_session_cookie(state, token)
     return state
 
 
