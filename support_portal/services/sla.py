@@ -153,6 +153,22 @@ def _end_update_stretch(session: Session, ticket: Ticket, now: datetime) -> None
     )
 
 
+def _decided(ticket: Ticket, target: rules.Target, due_at: datetime, now: datetime) -> SlaResult:
+    """A target the ticket has just met or missed, judged on its (pause-aware) clock."""
+    due = as_utc(due_at)
+    met = _judged_at(ticket, now) <= due
+    return SlaResult(
+        ticket_id=ticket.id,
+        target=target.value,
+        assignee_id=ticket.assignee_id,
+        started_at=as_utc(ticket.created_at),
+        due_at=due,
+        decided_at=now,
+        met=met,
+        breached_at=None if met else due,
+    )
+
+
 def record_public_response(ticket: Ticket, now: datetime) -> None:
     """Before a public message is marked: the first one decides the first-response target,
     and every one ends the stretch the update promise measures."""
@@ -160,19 +176,8 @@ def record_public_response(ticket: Ticket, now: datetime) -> None:
     if session is None or ticket.id is None:
         return
     if ticket.first_response_at is None and ticket.first_response_due_at is not None:
-        due = as_utc(ticket.first_response_due_at)
-        met = _judged_at(ticket, now) <= due
         session.add(
-            SlaResult(
-                ticket_id=ticket.id,
-                target=rules.Target.FIRST_RESPONSE.value,
-                assignee_id=ticket.assignee_id,
-                started_at=as_utc(ticket.created_at),
-                due_at=due,
-                decided_at=now,
-                met=met,
-                breached_at=None if met else due,
-            )
+            _decided(ticket, rules.Target.FIRST_RESPONSE, ticket.first_response_due_at, now)
         )
     _end_update_stretch(session, ticket, now)  # type: ignore[arg-type]
 
@@ -189,20 +194,7 @@ def _record_status_change(session: Session, ticket: Ticket, old: str, new: str, 
             )
         )
     if new == Status.RESOLVED and ticket.resolution_due_at is not None and ticket.id is not None:
-        due = as_utc(ticket.resolution_due_at)
-        met = _judged_at(ticket, now) <= due
-        session.add(
-            SlaResult(
-                ticket_id=ticket.id,
-                target=rules.Target.RESOLUTION.value,
-                assignee_id=ticket.assignee_id,
-                started_at=as_utc(ticket.created_at),
-                due_at=due,
-                decided_at=now,
-                met=met,
-                breached_at=None if met else due,
-            )
-        )
+        session.add(_decided(ticket, rules.Target.RESOLUTION, ticket.resolution_due_at, now))
 
 
 def apply_status_change(

@@ -14,12 +14,12 @@ from support_portal.services import (
     client_actions,
     client_views,
     escalations,
-    preferences,
     tickets,
 )
 from support_portal.services.authz import Principal
 from support_portal.services.client_views import FileLink, TicketRow, TicketView, TimelineItem
 from support_portal.services.errors import NotFound, ServiceError, ValidationFailed
+from support_portal.state.profile import NotificationSettings
 from support_portal.state.session import SessionState, in_db
 
 DETAILS_UPLOAD_ID = "details-files"
@@ -247,61 +247,8 @@ def _view_and_id(session, principal: Principal, number: str) -> tuple[TicketView
     return view, ticket.id  # type: ignore[return-value]
 
 
-class ClientSettingsState(SessionState):
+class ClientSettingsState(NotificationSettings, SessionState):
     """`/client/settings`: email and SMS updates, and the phone number for SMS."""
 
-    notify_email: bool = True
-    notify_sms: bool = False
-    phone: str = ""
-    phone_error: str = ""
-    saved: bool = False
-
-    @rx.event
-    async def on_load(self):
-        principal = await self._require(Role.CLIENT)
-        if principal is None:
-            return self._turn_away(await self._current())
-        prefs = await in_db(lambda s: preferences.get_preferences(session=s, principal=principal))
-        self.notify_email, self.notify_sms, self.phone = (
-            prefs.notify_email,
-            prefs.notify_sms,
-            prefs.phone or "",
-        )
-        self.phone_error, self.saved = "", False
-        return None
-
-    @rx.event
-    def set_notify_email(self, value: bool):
-        self.notify_email = bool(value)
-        self.saved = False
-
-    @rx.event
-    def set_notify_sms(self, value: bool):
-        self.notify_sms = bool(value)
-        self.saved = False
-
-    @rx.event
-    def set_phone(self, value: str):
-        self.phone = value
-        self.saved = False
-
-    @rx.event
-    async def save(self, form: dict | None = None):
-        principal = await self._require(Role.CLIENT)
-        if principal is None:
-            return self._turn_away(await self._current())
-        email, sms, phone = self.notify_email, self.notify_sms, self.phone
-
-        try:
-            self.phone = await in_db(
-                lambda s: preferences.save_preferences(
-                    session=s, principal=principal, notify_email=email, notify_sms=sms, phone=phone
-                )
-            )
-        except ValidationFailed as exc:
-            # Keep what was typed so it can be corrected in place.
-            self.phone_error = exc.errors.get("phone") or str(exc)
-            self.saved = False
-            return None
-        self.phone_error, self.saved = "", True
-        return rx.toast.success("Your notification settings are saved.")
+    def _roles(self) -> tuple[Role, ...]:
+        return (Role.CLIENT,)

@@ -12,18 +12,24 @@ from support_portal.state.session import SessionState, in_db
 TEAM = (Role.AGENT, Role.MANAGER)
 
 
-class StaffProfileState(SessionState):
+class NotificationSettings(rx.State, mixin=True):
+    """One person's own email/SMS choices and phone, shared by the client's settings page
+    and the team's profile; each page's state says whose they are (`_roles`)."""
+
     notify_email: bool = True
     notify_sms: bool = False
     phone: str = ""
     phone_error: str = ""
     saved: bool = False
 
+    def _roles(self) -> tuple[Role, ...]:
+        raise NotImplementedError
+
     @rx.event
     async def on_load(self):
-        principal = await self._require(*TEAM)
+        principal = await self._require(*self._roles())  # type: ignore[attr-defined]
         if principal is None:
-            return self._turn_away(await self._current())
+            return self._turn_away(await self._current())  # type: ignore[attr-defined]
         prefs = await in_db(lambda s: preferences.get_preferences(session=s, principal=principal))
         self.notify_email, self.notify_sms = prefs.notify_email, prefs.notify_sms
         self.phone = prefs.phone or ""
@@ -44,9 +50,9 @@ class StaffProfileState(SessionState):
 
     @rx.event
     async def save(self, form: dict | None = None):
-        principal = await self._require(*TEAM)
+        principal = await self._require(*self._roles())  # type: ignore[attr-defined]
         if principal is None:
-            return self._turn_away(await self._current())
+            return self._turn_away(await self._current())  # type: ignore[attr-defined]
         email, sms, phone = self.notify_email, self.notify_sms, self.phone
 
         try:
@@ -66,3 +72,10 @@ class StaffProfileState(SessionState):
             return None
         self.phone_error, self.saved = "", True
         return rx.toast.success("Your notification settings are saved.")
+
+
+class StaffProfileState(NotificationSettings, SessionState):
+    """`/profile`: a team member's own settings."""
+
+    def _roles(self) -> tuple[Role, ...]:
+        return TEAM

@@ -57,7 +57,11 @@ def _state_classes() -> dict[str, type[rx.State]]:
     for info in pkgutil.iter_modules(state_pkg.__path__):
         module = importlib.import_module(f"{state_pkg.__name__}.{info.name}")
         for name, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, rx.state.BaseState) and cls.__module__ == module.__name__:
+            if (
+                issubclass(cls, rx.state.BaseState)
+                and cls.__module__ == module.__name__
+                and not cls._mixin  # its handlers are copied into the states that use it
+            ):
                 found[name] = cls
     return found
 
