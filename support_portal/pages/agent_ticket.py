@@ -221,11 +221,15 @@ def _escalation(e) -> rx.Component:
 def _zoom() -> rx.Component:
     return rx.vstack(
         rx.heading("Zoom calls", size="4"),
-        rx.vstack(
-            rx.foreach(S.escalations, _escalation),
-            role="list",
-            aria_label="Zoom calls",
-            width="100%",
+        rx.cond(
+            S.escalations.length() > 0,
+            rx.vstack(
+                rx.foreach(S.escalations, _escalation),
+                role="list",
+                aria_label="Zoom calls",
+                width="100%",
+            ),
+            rx.text("No Zoom calls scheduled for this ticket.", color_scheme="gray"),
         ),
         schedule_zoom_form(on_submit=S.schedule_zoom, client_tz=S.client_tz, errors=S.errors),
         width="100%",

@@ -1,0 +1,86 @@
+"""Screens that never leave a person stranded: an unknown address, empty lists, refused
+input that keeps what was typed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from support_portal.clock import utcnow
+from tests.e2e.conftest import sign_in
+
+DANA = "dana@brightsmiles.example"
+AGENT = "alex@agency.example"
+MANAGER = "manager@agency.example"
+
+
+@pytest.fixture
+def fresh_ticket(app_env) -> int:
+    """A new ticket of Dana's, with nothing scheduled on it yet."""
+    from sqlmodel import Session, select
+
+    from support_portal import db as db_module
+    from support_portal.models import User
+    from support_portal.services import tickets
+    from support_portal.services.authz import Principal
+    from support_portal.testkit.factories import good_draft
+
+    engine = db_module.make_engine(app_env["DB_URL"])
+    with Session(engine, expire_on_commit=False) as s:
+        dana = s.exec(select(User).where(User.email == DANA)).one()
+        agent = s.exec(select(User).where(User.email == AGENT)).one()
+        ticket = tickets.create_ticket(
+            session=s,
+            principal=Principal.of(agent),
+            draft=good_draft(),
+            organization_id=dana.organization_id,
+            requester_id=dana.id,
+            now=utcnow(),
+        )
+        s.commit()
+        number = ticket.number
+    engine.dispose()
+    return number
+
+
+def test_an_unknown_address_shows_the_header_and_a_way_home(new_page):
+    page = new_page()
+    sign_in(page, DANA)
+    expect(page).to_have_url(re.compile(r"/client$"))
+    page.goto("/client/no-such-page")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    # The usual header, with the person's own links and "Sign out".
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("link", name="Notification settings")).to_be_visible()
+    page.get_by_role("link", name="Back to my home page").click()
+    expect(page).to_have_url(re.compile(r"/client$"))
+    expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
+
+
+def test_an_unknown_address_sends_a_visitor_to_sign_in(new_page):
+    page = new_page()
+    page.goto("/nowhere")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    page.get_by_role("link", name="Go to sign in").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_an_empty_board_column_says_so(new_page):
+    page = new_page()
+    sign_in(page, MANAGER)
+    expect(page.get_by_role("heading", name="Board")).to_be_visible()
+    page.get_by_label("Search").fill("no ticket is called this")
+    for column in ("New", "Resolved"):
+        region = page.get_by_role("region", name=column, exact=True)
+        expect(region.get_by_text("No tickets here.")).to_be_visible()
+
+
+def test_a_ticket_without_zoom_calls_says_so(new_page, fresh_ticket):
+    page = new_page()
+    sign_in(page, AGENT)
+    expect(page).to_have_url(re.compile(r"/agent$"))
+    page.goto(f"/agent/tickets/{fresh_ticket}")
+    expect(page.get_by_role("heading", name=re.compile(f"Ticket #{fresh_ticket}"))).to_be_visible()
+    expect(page.get_by_text("No Zoom calls scheduled for this ticket.")).to_be_visible()
