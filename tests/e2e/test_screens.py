@@ -12,6 +12,7 @@ from support_portal.clock import utcnow
 from tests.e2e.conftest import sign_in
 
 DANA = "dana@brightsmiles.example"
+LEE = "lee@brightsmiles.example"  # Dana's colleague
 AGENT = "alex@agency.example"
 MANAGER = "manager@agency.example"
 
@@ -84,3 +85,29 @@ def test_a_ticket_without_zoom_calls_says_so(new_page, fresh_ticket):
     page.goto(f"/agent/tickets/{fresh_ticket}")
     expect(page.get_by_role("heading", name=re.compile(f"Ticket #{fresh_ticket}"))).to_be_visible()
     expect(page.get_by_text("No Zoom calls scheduled for this ticket.")).to_be_visible()
+
+
+def test_a_chat_message_over_the_limit_is_refused_and_stays_in_the_box(new_page):
+    page = new_page()
+    sign_in(page, LEE)
+    box = page.get_by_label("Message", exact=True)
+    start = page.get_by_role("button", name="Start a chat")
+    # The demo may already hold a chat of hers; otherwise she starts one.
+    expect(start.or_(box)).to_be_visible()
+    if start.is_visible():
+        start.click()
+    expect(box).to_be_visible()
+    # A counter shows near the limit, before anything is refused.
+    box.fill("x" * 3_700)
+    expect(page.get_by_text("3700 / 4000 characters")).to_be_visible()
+    long_text = "The error log says: " + "timeout " * 510
+    box.fill(long_text)
+    expect(page.get_by_text(re.compile(r"4100 / 4000 characters \(too long\)"))).to_be_visible()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("keep it under 4,000 characters")
+    expect(box).to_have_value(long_text)
+    # Shortened, it is sent and the box is cleared for the next message.
+    box.fill("The error log says: timeout")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_role("log")).to_contain_text("The error log says: timeout")
+    expect(box).to_have_value("")
