@@ -12,5 +12,6 @@ TICKET_TEXT = 10_000
 COUNTER_FROM = 0.9
 
 
-def too_long(label: str, limit: int) -> str:
-    return f"{label} is too long: keep it under {limit:,} characters."
+def too_long(what: str, limit: int) -> str:
+    """`what` says it in full: "This message is too long"."""
+    return f"{what}: keep it under {limit:,} characters."

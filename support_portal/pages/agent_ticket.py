@@ -6,8 +6,10 @@ import reflex as rx
 
 from support_portal import urls
 from support_portal.components.layout import page_frame
+from support_portal.components.limits import char_counter
 from support_portal.components.links import external_link, rich_text
 from support_portal.components.zoom import field_error, schedule_zoom_form
+from support_portal.domain.text_limits import TICKET_TEXT
 from support_portal.state.agent_ticket import AgentTicketState as S
 
 
@@ -60,17 +62,28 @@ def _event(e) -> rx.Component:
     )
 
 
-def _textarea_form(label: str, name: str, button: str, on_submit) -> rx.Component:
+def _textarea_form(label: str, name: str, button: str, text: rx.Var, on_change, on_submit):
+    """A long text for the ticket: the typed text lives in the state, so a refusal keeps it
+    and only a success clears it."""
     field_id = f"ticket-{name}"
     return rx.form(
         rx.vstack(
             rx.el.label(label, html_for=field_id, font_weight="500"),
-            rx.text_area(id=field_id, name=name, width="100%"),
+            rx.text_area(
+                id=field_id,
+                name=name,
+                width="100%",
+                value=text,
+                on_change=on_change,
+                aria_describedby=f"{field_id}-count",
+            ),
+            char_counter(text.length(), TICKET_TEXT, field_id=field_id),
+            field_error(S.errors, f"{name}_body", field_id),
             rx.button(button, type="submit"),
             width="100%",
         ),
         on_submit=on_submit,
-        reset_on_submit=True,
+        reset_on_submit=False,
         width="100%",
     )
 
@@ -283,8 +296,22 @@ def agent_ticket_page() -> rx.Component:
                     role="list",
                     aria_label="Timeline",
                 ),
-                _textarea_form("Update for the client", "body", "Post update", S.post_update),
-                _textarea_form("Internal note", "note", "Add internal note", S.add_note),
+                _textarea_form(
+                    "Update for the client",
+                    "body",
+                    "Post update",
+                    S.update_text,
+                    S.set_update_text,
+                    S.post_update,
+                ),
+                _textarea_form(
+                    "Internal note",
+                    "note",
+                    "Add internal note",
+                    S.note_text,
+                    S.set_note_text,
+                    S.add_note,
+                ),
                 _link_form(),
                 _zoom(),
                 width="100%",

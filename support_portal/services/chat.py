@@ -172,7 +172,7 @@ def post_message(
     if not body:
         raise ValidationFailed({"body": "Write a message before sending it."})
     if len(body) > MAX_MESSAGE_CHARS:
-        raise ValidationFailed({"body": too_long("This message", MAX_MESSAGE_CHARS)})
+        raise ValidationFailed({"body": too_long("This message is too long", MAX_MESSAGE_CHARS)})
     if client_msg_id:
         client_msg_id = client_msg_id[:64]
         existing = session.exec(

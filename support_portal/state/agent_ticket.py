@@ -156,6 +156,9 @@ class AgentTicketState(SessionState):
     agency_tz: str = ""
     escalations: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
+    # What is typed in the update and note boxes; kept when the text is refused.
+    update_text: str = ""
+    note_text: str = ""
     not_found: bool = False
     _version: int = 0
     _ticket_id: int = 0
@@ -178,6 +181,9 @@ class AgentTicketState(SessionState):
             return
         ticket, tz = page.ticket, page.client_tz
         self.not_found = False
+        if ticket.id != self._ticket_id:
+            # Text typed on another ticket is not for this one.
+            self.update_text = self.note_text = ""
         self._ticket_id = ticket.id or 0
         self._number_shown = number
         self.ticket_number = ticket.number or 0
@@ -227,9 +233,9 @@ class AgentTicketState(SessionState):
         field_key: Callable[[str], str] | None = None,
         **args: Any,
     ):
-        """Re-check the user, run one team use case on this ticket, refresh the page. With a
-        `prefix`, field errors stay beside that form's fields (keys `prefix<field>`, or
-        `field_key(field)`)."""
+        """Re-check the user, run one team use case on this ticket, refresh the page; a list
+        of events on success, one error toast on refusal. With a `prefix`, field errors stay
+        beside that form's fields (keys `prefix<field>`, or `field_key(field)`)."""
         principal = await self._require(*TEAM)
         if principal is None:
             return rx.toast.error("Please sign in again.")
@@ -254,18 +260,38 @@ class AgentTicketState(SessionState):
         return [*[rx.set_value(ref, "") for ref in clear], rx.toast.success(success)]
 
     @rx.event
+    def set_update_text(self, value: str):
+        self.update_text = str(value)[:100_000]  # bounds only what a forged event can send
+
+    @rx.event
+    def set_note_text(self, value: str):
+        self.note_text = str(value)[:100_000]
+
+    @rx.event
     async def post_update(self, form_data: dict[str, Any]):
-        body = str(form_data.get("body", ""))
-        return await self._act(
-            team_actions.post_update, "Update posted.", body=body, internal=False
+        done = await self._act(
+            team_actions.post_update,
+            "Update posted.",
+            prefix="body_",
+            body=self.update_text,
+            internal=False,
         )
+        if isinstance(done, list):  # posted: the box is cleared for the next one
+            self.update_text = ""
+        return done
 
     @rx.event
     async def add_note(self, form_data: dict[str, Any]):
-        body = str(form_data.get("note", ""))
-        return await self._act(
-            team_actions.post_update, "Internal note added.", body=body, internal=True
+        done = await self._act(
+            team_actions.post_update,
+            "Internal note added.",
+            prefix="note_",
+            body=self.note_text,
+            internal=True,
         )
+        if isinstance(done, list):  # posted: the box is cleared for the next one
+            self.note_text = ""
+        return done
 
     @rx.event
     async def change_status(self, form_data: dict[str, Any]):

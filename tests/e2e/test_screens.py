@@ -111,3 +111,41 @@ def test_a_chat_message_over_the_limit_is_refused_and_stays_in_the_box(new_page)
     page.get_by_role("button", name="Send", exact=True).click()
     expect(page.get_by_role("log")).to_contain_text("The error log says: timeout")
     expect(box).to_have_value("")
+
+
+def test_an_over_long_update_or_note_is_refused_and_kept(new_page, fresh_ticket):
+    page = new_page()
+    sign_in(page, AGENT)
+    expect(page).to_have_url(re.compile(r"/agent$"))
+    page.goto(f"/agent/tickets/{fresh_ticket}")
+    timeline = page.get_by_role("list", name="Timeline")
+    expect(timeline).to_be_visible()
+    for label, button in (
+        ("Update for the client", "Post update"),
+        ("Internal note", "Add internal note"),
+    ):
+        box = page.get_by_label(label, exact=True)
+        too_long = "Steps tried: " + "restart the workflow; " * 460
+        box.fill(too_long)
+        expect(page.get_by_text(f"{len(too_long)} / 10000 characters (too long)")).to_be_visible()
+        page.get_by_role("button", name=button).click()
+        expect(page.get_by_text("keep it under 10,000 characters").first).to_be_visible()
+        expect(box).to_have_value(too_long)
+        box.fill(f"{label}: restarted the workflow")
+        page.get_by_role("button", name=button).click()
+        expect(timeline).to_contain_text(f"{label}: restarted the workflow")
+        expect(box).to_have_value("")
+
+
+def test_over_long_details_are_refused_and_kept(new_page, fresh_ticket):
+    page = new_page()
+    sign_in(page, DANA)
+    expect(page).to_have_url(re.compile(r"/client$"))
+    page.goto(f"/client/tickets/{fresh_ticket}")
+    box = page.get_by_label("Add details")
+    too_long = "What I saw: " + "the form spins forever. " * 430
+    box.fill(too_long)
+    expect(page.get_by_text(f"{len(too_long)} / 10000 characters (too long)")).to_be_visible()
+    page.get_by_role("button", name="Send details").click()
+    expect(page.get_by_text("These details are too long").first).to_be_visible()
+    expect(box).to_have_value(too_long)
