@@ -89,27 +89,57 @@ def _textarea_form(label: str, name: str, button: str, text: rx.Var, on_change, 
 
 
 def _status_form() -> rx.Component:
-    return rx.cond(
-        S.status_options.length() > 0,
-        rx.form(
-            rx.hstack(
-                rx.el.label("New status", html_for="ticket-status", font_weight="500"),
-                rx.el.select(
-                    rx.foreach(
-                        S.status_options, lambda o: rx.el.option(o["label"], value=o["value"])
-                    ),
-                    id="ticket-status",
-                    name="status",
+    """The current status, and one button per allowed move saying what it does. No move is
+    preselected, so a second click never makes a move nobody chose."""
+    return rx.vstack(
+        rx.heading("Status: ", S.status_label, size="3", as_="h2"),
+        rx.cond(
+            S.status_options.length() > 0,
+            rx.vstack(
+                rx.el.label(
+                    "Note for the client (optional)",
+                    html_for="ticket-status-note",
+                    font_weight="500",
                 ),
-                rx.el.label("Reason", html_for="ticket-reason", class_name="sr-only"),
-                rx.input(id="ticket-reason", name="reason", placeholder="Reason (optional)"),
-                rx.button("Change status", type="submit"),
-                align="center",
-                wrap="wrap",
+                rx.input(
+                    id="ticket-status-note",
+                    value=S.status_note,
+                    on_change=S.set_status_note,
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.foreach(
+                        S.status_options,
+                        lambda o: rx.button(
+                            o["label"], on_click=S.move_to(o["value"]), variant="soft"
+                        ),
+                    ),
+                    wrap="wrap",
+                ),
+                width="100%",
+                role="group",
+                aria_label="Change status",
             ),
-            on_submit=S.change_status,
-            reset_on_submit=True,
         ),
+        rx.cond(
+            S.reopen_to != "",
+            rx.vstack(
+                rx.el.label("Why reopen it?", html_for="ticket-reopen-reason", font_weight="500"),
+                rx.text_area(
+                    id="ticket-reopen-reason",
+                    value=S.reopen_reason,
+                    on_change=S.set_reopen_reason,
+                    width="100%",
+                    aria_describedby="ticket-reopen-reason-error",
+                ),
+                field_error(S.errors, "reopen_reason", "ticket-reopen-reason"),
+                rx.button("Reopen the ticket", on_click=S.reopen, variant="soft"),
+                width="100%",
+                role="group",
+                aria_label="Reopen",
+            ),
+        ),
+        width="100%",
     )
 
 

@@ -149,3 +149,38 @@ def test_over_long_details_are_refused_and_kept(new_page, fresh_ticket):
     page.get_by_role("button", name="Send details").click()
     expect(page.get_by_text("These details are too long").first).to_be_visible()
     expect(box).to_have_value(too_long)
+
+
+def test_the_status_control_offers_only_allowed_moves_and_a_reopen_asks_why(new_page, fresh_ticket):
+    page = new_page()
+    sign_in(page, AGENT)
+    expect(page).to_have_url(re.compile(r"/agent$"))
+    page.goto(f"/agent/tickets/{fresh_ticket}")
+    status = page.get_by_role("heading", name=re.compile(r"^Status: "))
+    expect(status).to_have_text("Status: New")
+    moves = page.get_by_role("group", name="Change status")
+    expect(moves.get_by_role("button")).to_have_text(
+        [
+            "Start work on it",
+            "Wait for the client's answer",
+            "Resolve and ask the client to confirm",
+        ]
+    )
+    expect(page.get_by_role("button", name="Reopen the ticket")).to_have_count(0)
+
+    page.get_by_label("Note for the client (optional)").fill("The carrier filter is fixed")
+    moves.get_by_role("button", name="Resolve and ask the client to confirm").click()
+    expect(status).to_have_text("Status: Resolved")
+    # A second click cannot undo it: the only move left is a reopen, which asks why.
+    expect(moves).to_have_count(0)
+    reopen = page.get_by_role("button", name="Reopen the ticket")
+    reopen.click()
+    expect(page.get_by_text("Say why the ticket is reopened.")).to_be_visible()
+    expect(status).to_have_text("Status: Resolved")
+
+    page.get_by_label("Why reopen it?").fill("The client still sees failed texts")
+    reopen.click()
+    expect(status).to_have_text("Status: In progress")
+    timeline = page.get_by_role("list", name="Timeline")
+    expect(timeline).to_contain_text("The client still sees failed texts")
+    expect(timeline).to_contain_text("The carrier filter is fixed")
