@@ -18,6 +18,7 @@ from support_portal.pages.manager import manager_page
 from support_portal.pages.manager_notifications import manager_notifications_page
 from support_portal.pages.manager_reports import manager_reports_page
 from support_portal.pages.manager_systemic import manager_systemic_page
+from support_portal.pages.not_found import not_found_page
 from support_portal.pages.staff_profile import staff_profile_page
 from support_portal.realtime.feed import run_feed
 from support_portal.realtime.updates import after_job_tick, run_board_clock
@@ -27,6 +28,7 @@ from support_portal.state.board import BoardState
 from support_portal.state.client import ClientSettingsState, ClientState, ClientTicketState
 from support_portal.state.login import LoginState
 from support_portal.state.manager_notifications import ManagerNotificationsState
+from support_portal.state.not_found import NotFoundState
 from support_portal.state.profile import StaffProfileState
 from support_portal.state.reports import ReportsState
 from support_portal.state.session import backend_error_toast
@@ -106,6 +108,13 @@ app.add_page(
     route=urls.STAFF_PROFILE,
     title="My notifications · Support Portal",
     on_load=StaffProfileState.on_load,
+)
+# Reflex serves this for every address no other page matches.
+app.add_page(
+    not_found_page,
+    route="404",
+    title="Page not found · Support Portal",
+    on_load=NotFoundState.on_load,
 )
 
 

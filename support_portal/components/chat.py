@@ -6,7 +6,9 @@ from typing import Any
 
 import reflex as rx
 
+from support_portal.components.limits import char_counter
 from support_portal.components.links import rich_text
+from support_portal.domain.text_limits import CHAT_MESSAGE
 
 # One interval for the whole page: every timer element is updated from its start time, so no
 # event goes to the server per second. The flag element beside a timer is shown once the
@@ -137,19 +139,30 @@ def message_list(messages: Any) -> rx.Component:
     )
 
 
-def send_form(*, on_submit: Any, send_id: Any, form_id: str) -> rx.Component:
+def send_form(*, state: Any, form_id: str) -> rx.Component:
+    """The send box of `state` (a chat member's state): the typed text lives in the state,
+    so a refused message stays in the box and only a sent one clears it."""
     input_id = f"{form_id}-message"
     return rx.form(
         rx.hstack(
             rx.el.label("Message", html_for=input_id, font_size="0.9em"),
-            rx.input(id=input_id, name="message", placeholder="Type a message", width="100%"),
-            rx.el.input(type="hidden", name="client_msg_id", value=send_id),
+            rx.input(
+                id=input_id,
+                name="message",
+                placeholder="Type a message",
+                width="100%",
+                value=state.draft,
+                on_change=state.set_draft,
+                aria_describedby=f"{input_id}-count",
+            ),
+            rx.el.input(type="hidden", name="client_msg_id", value=state.send_id),
             rx.button("Send", type="submit"),
             width="100%",
             align="center",
         ),
-        on_submit=on_submit,
-        reset_on_submit=True,
+        char_counter(state.draft.length(), CHAT_MESSAGE, field_id=input_id),
+        on_submit=state.send,
+        reset_on_submit=False,
         id=form_id,
         width="100%",
     )

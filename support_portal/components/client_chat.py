@@ -45,11 +45,7 @@ def client_chat_panel() -> rx.Component:
                         rx.text("Chatting with ", ChatRoomState.agent_name),
                     ),
                     message_list(ChatRoomState.messages),
-                    send_form(
-                        on_submit=ClientChatState.send,
-                        send_id=ClientChatState.send_id,
-                        form_id="client-chat",
-                    ),
+                    send_form(state=ClientChatState, form_id="client-chat"),
                     width="100%",
                 ),
                 rx.vstack(

@@ -64,6 +64,23 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Actor]] = {
 }
 
 
+# What each move does, in the words of the button that makes it: the team sees the
+# consequence (who is told, what happens next), not just the status it lands on.
+MOVE_LABELS: dict[tuple[Status, Status], str] = {
+    (Status.NEW, Status.IN_PROGRESS): "Start work on it",
+    (Status.NEW, Status.WAITING_ON_CLIENT): "Wait for the client's answer",
+    (Status.NEW, Status.RESOLVED): "Resolve and ask the client to confirm",
+    (Status.IN_PROGRESS, Status.NEW): "Put it back in New",
+    (Status.IN_PROGRESS, Status.WAITING_ON_CLIENT): "Wait for the client's answer",
+    (Status.IN_PROGRESS, Status.RESOLVED): "Resolve and ask the client to confirm",
+    (Status.WAITING_ON_CLIENT, Status.IN_PROGRESS): "Take it back in progress",
+    (Status.WAITING_ON_CLIENT, Status.RESOLVED): "Resolve and ask the client to confirm",
+    (Status.RESOLVED, Status.CLOSED): "Close it for good",
+    (Status.RESOLVED, Status.IN_PROGRESS): "Reopen",
+    (Status.CLOSED, Status.IN_PROGRESS): "Reopen",
+}
+
+
 class TransitionNotAllowed(Exception):
     """A change of status that the lifecycle forbids; the message is shown to the user."""
 

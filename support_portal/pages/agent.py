@@ -379,7 +379,7 @@ def open_chat() -> rx.Component:
                 rx.cond(
                     ChatRoomState.status == ChatStatus.ACTIVE.value,
                     rx.vstack(
-                        send_form(on_submit=S.send, send_id=S.send_id, form_id="agent-chat"),
+                        send_form(state=S, form_id="agent-chat"),
                         rx.hstack(
                             rx.button("Mark resolved", variant="soft", on_click=S.mark_resolved),
                             rx.button("Convert to ticket", on_click=S.start_convert),

@@ -6,8 +6,10 @@ import reflex as rx
 
 from support_portal import urls
 from support_portal.components.layout import page_frame
+from support_portal.components.limits import char_counter
 from support_portal.components.links import external_link, rich_text
 from support_portal.components.zoom import field_error, schedule_zoom_form
+from support_portal.domain.text_limits import TICKET_TEXT
 from support_portal.state.agent_ticket import AgentTicketState as S
 
 
@@ -60,43 +62,84 @@ def _event(e) -> rx.Component:
     )
 
 
-def _textarea_form(label: str, name: str, button: str, on_submit) -> rx.Component:
+def _textarea_form(label: str, name: str, button: str, text: rx.Var, on_change, on_submit):
+    """A long text for the ticket: the typed text lives in the state, so a refusal keeps it
+    and only a success clears it."""
     field_id = f"ticket-{name}"
     return rx.form(
         rx.vstack(
             rx.el.label(label, html_for=field_id, font_weight="500"),
-            rx.text_area(id=field_id, name=name, width="100%"),
+            rx.text_area(
+                id=field_id,
+                name=name,
+                width="100%",
+                value=text,
+                on_change=on_change,
+                aria_describedby=f"{field_id}-count",
+            ),
+            char_counter(text.length(), TICKET_TEXT, field_id=field_id),
+            field_error(S.errors, f"{name}_body", field_id),
             rx.button(button, type="submit"),
             width="100%",
         ),
         on_submit=on_submit,
-        reset_on_submit=True,
+        reset_on_submit=False,
         width="100%",
     )
 
 
 def _status_form() -> rx.Component:
-    return rx.cond(
-        S.status_options.length() > 0,
-        rx.form(
-            rx.hstack(
-                rx.el.label("New status", html_for="ticket-status", font_weight="500"),
-                rx.el.select(
-                    rx.foreach(
-                        S.status_options, lambda o: rx.el.option(o["label"], value=o["value"])
-                    ),
-                    id="ticket-status",
-                    name="status",
+    """The current status, and one button per allowed move saying what it does. No move is
+    preselected, so a second click never makes a move nobody chose."""
+    return rx.vstack(
+        rx.heading("Status: ", S.status_label, size="3", as_="h2"),
+        rx.cond(
+            S.status_options.length() > 0,
+            rx.vstack(
+                rx.el.label(
+                    "Note for the client (optional)",
+                    html_for="ticket-status-note",
+                    font_weight="500",
                 ),
-                rx.el.label("Reason", html_for="ticket-reason", class_name="sr-only"),
-                rx.input(id="ticket-reason", name="reason", placeholder="Reason (optional)"),
-                rx.button("Change status", type="submit"),
-                align="center",
-                wrap="wrap",
+                rx.input(
+                    id="ticket-status-note",
+                    value=S.status_note,
+                    on_change=S.set_status_note,
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.foreach(
+                        S.status_options,
+                        lambda o: rx.button(
+                            o["label"], on_click=S.move_to(o["value"]), variant="soft"
+                        ),
+                    ),
+                    wrap="wrap",
+                ),
+                width="100%",
+                role="group",
+                aria_label="Change status",
             ),
-            on_submit=S.change_status,
-            reset_on_submit=True,
         ),
+        rx.cond(
+            S.reopen_to != "",
+            rx.vstack(
+                rx.el.label("Why reopen it?", html_for="ticket-reopen-reason", font_weight="500"),
+                rx.text_area(
+                    id="ticket-reopen-reason",
+                    value=S.reopen_reason,
+                    on_change=S.set_reopen_reason,
+                    width="100%",
+                    aria_describedby="ticket-reopen-reason-error",
+                ),
+                field_error(S.errors, "reopen_reason", "ticket-reopen-reason"),
+                rx.button("Reopen the ticket", on_click=S.reopen, variant="soft"),
+                width="100%",
+                role="group",
+                aria_label="Reopen",
+            ),
+        ),
+        width="100%",
     )
 
 
@@ -221,11 +264,15 @@ def _escalation(e) -> rx.Component:
 def _zoom() -> rx.Component:
     return rx.vstack(
         rx.heading("Zoom calls", size="4"),
-        rx.vstack(
-            rx.foreach(S.escalations, _escalation),
-            role="list",
-            aria_label="Zoom calls",
-            width="100%",
+        rx.cond(
+            S.escalations.length() > 0,
+            rx.vstack(
+                rx.foreach(S.escalations, _escalation),
+                role="list",
+                aria_label="Zoom calls",
+                width="100%",
+            ),
+            rx.text("No Zoom calls scheduled for this ticket.", color_scheme="gray"),
         ),
         schedule_zoom_form(on_submit=S.schedule_zoom, client_tz=S.client_tz, errors=S.errors),
         width="100%",
@@ -279,8 +326,22 @@ def agent_ticket_page() -> rx.Component:
                     role="list",
                     aria_label="Timeline",
                 ),
-                _textarea_form("Update for the client", "body", "Post update", S.post_update),
-                _textarea_form("Internal note", "note", "Add internal note", S.add_note),
+                _textarea_form(
+                    "Update for the client",
+                    "body",
+                    "Post update",
+                    S.update_text,
+                    S.set_update_text,
+                    S.post_update,
+                ),
+                _textarea_form(
+                    "Internal note",
+                    "note",
+                    "Add internal note",
+                    S.note_text,
+                    S.set_note_text,
+                    S.add_note,
+                ),
                 _link_form(),
                 _zoom(),
                 width="100%",

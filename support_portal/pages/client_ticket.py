@@ -7,6 +7,8 @@ import reflex as rx
 from support_portal import urls
 from support_portal.components.client_tickets import WRAP, status_badge, timeline, when
 from support_portal.components.layout import page_frame
+from support_portal.components.limits import char_counter
+from support_portal.domain.text_limits import TICKET_TEXT
 from support_portal.realtime.ticket_live import TicketLive
 from support_portal.state.client import DETAILS_UPLOAD_ID, ClientTicketState
 
@@ -127,7 +129,9 @@ def add_details() -> rx.Component:
                 width="100%",
                 rows="4",
                 size="3",
+                aria_describedby="details-count",
             ),
+            char_counter(ClientTicketState.details_text.length(), TICKET_TEXT, field_id="details"),
             rx.upload(
                 # A real button inside the drop zone: a click on it opens the file picker.
                 rx.button(

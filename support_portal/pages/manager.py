@@ -32,6 +32,8 @@ def _column(status: Status) -> rx.Component:
     return drop_section(
         rx.el.h2(STATUS_LABELS[status], " (", BoardState.totals[status.value].to(int), ")"),
         rx.foreach(cards, lambda card: ticket_card(card, status.value)),
+        # An empty column says so, rather than looking like it failed to load.
+        rx.cond(cards.length() == 0, rx.el.p("No tickets here.", class_name="empty")),
         rx.cond(
             hidden > 0,
             rx.el.button(

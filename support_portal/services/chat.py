@@ -16,10 +16,11 @@ from sqlmodel import Session, col, select
 
 from support_portal import urls
 from support_portal.clock import as_utc
-from support_portal.domain import chat_rules
+from support_portal.domain import chat_rules, text_limits
 from support_portal.domain.chat_rules import OPEN_CHAT_STATUSES, ChatStatus
 from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
+from support_portal.domain.text_limits import too_long
 from support_portal.domain.ticket_quality import TicketDraft
 from support_portal.domain.timeline import EventKind
 from support_portal.domain.zones import viewer_zone
@@ -43,7 +44,7 @@ from support_portal.services.errors import Conflict, Forbidden, NotFound, Valida
 from support_portal.services.timeline import append_event
 from support_portal.settings import get_settings
 
-MAX_MESSAGE_CHARS = 4000
+MAX_MESSAGE_CHARS = text_limits.CHAT_MESSAGE
 TAKEN_MESSAGE = "Another agent already took this chat."
 
 
@@ -171,7 +172,7 @@ def post_message(
     if not body:
         raise ValidationFailed({"body": "Write a message before sending it."})
     if len(body) > MAX_MESSAGE_CHARS:
-        raise ValidationFailed({"body": f"Keep a message under {MAX_MESSAGE_CHARS} characters."})
+        raise ValidationFailed({"body": too_long("This message is too long", MAX_MESSAGE_CHARS)})
     if client_msg_id:
         client_msg_id = client_msg_id[:64]
         existing = session.exec(

@@ -21,6 +21,7 @@ from support_portal.domain.lifecycle import STATUS_LABELS, Status, check_transit
 from support_portal.domain.links import LinkRefused, check_url
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import clean_support_path
+from support_portal.domain.text_limits import TICKET_TEXT, too_long
 from support_portal.domain.ticket_fields import Priority
 from support_portal.domain.ticket_quality import TicketDraft, check_quality
 from support_portal.domain.timeline import EventKind
@@ -423,6 +424,9 @@ def post_update(
     body = body.strip()
     if not body:
         raise ValidationFailed({"body": "Write the update before posting it."})
+    if len(body) > TICKET_TEXT:
+        what = "This note is too long" if internal else "This update is too long"
+        raise ValidationFailed({"body": too_long(what, TICKET_TEXT)})
     append_event(
         session,
         ticket=ticket,
@@ -466,6 +470,8 @@ def add_client_details(
     body = body.strip()
     if not body and not attachment_ids:
         raise ValidationFailed({"body": "Write something or attach a file."})
+    if len(body) > TICKET_TEXT:
+        raise ValidationFailed({"body": too_long("These details are too long", TICKET_TEXT)})
     effect = effect_of_reply(
         status=ticket.status,
         text=body,

@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from support_portal.clock import as_utc, utcnow
-from support_portal.domain.lifecycle import STATUS_LABELS, allowed_targets
+from support_portal.domain.lifecycle import MOVE_LABELS, STATUS_LABELS, Status, allowed_targets
 from support_portal.domain.links import link_segments
 from support_portal.domain.roles import Role
 from support_portal.domain.support_path import CHANNELS
@@ -156,6 +156,13 @@ class AgentTicketState(SessionState):
     agency_tz: str = ""
     escalations: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
+    # The status a reopen moves to ("" when this ticket cannot be reopened by this user).
+    reopen_to: str = ""
+    status_note: str = ""
+    reopen_reason: str = ""
+    # What is typed in the update and note boxes; kept when the text is refused.
+    update_text: str = ""
+    note_text: str = ""
     not_found: bool = False
     _version: int = 0
     _ticket_id: int = 0
@@ -178,6 +185,9 @@ class AgentTicketState(SessionState):
             return
         ticket, tz = page.ticket, page.client_tz
         self.not_found = False
+        if ticket.id != self._ticket_id:
+            # Text typed on another ticket is not for this one.
+            self.update_text = self.note_text = ""
         self._ticket_id = ticket.id or 0
         self._number_shown = number
         self.ticket_number = ticket.number or 0
@@ -199,10 +209,11 @@ class AgentTicketState(SessionState):
         self.client_tz = tz
         self.agency_tz = get_settings().agency_timezone
         self.escalations = page.escalations
-        self.status_options = [
-            {"value": s.value, "label": STATUS_LABELS[s]}
-            for s in allowed_targets(ticket.status, principal.actor)
-        ]
+        current = Status(ticket.status)
+        moves = [(t, MOVE_LABELS[(current, t)]) for t in allowed_targets(current, principal.actor)]
+        # A reopen is kept apart from the other moves: it asks for its own reason.
+        self.status_options = [{"value": t.value, "label": m} for t, m in moves if m != "Reopen"]
+        self.reopen_to = next((t.value for t, m in moves if m == "Reopen"), "")
         self._version = ticket.version
 
     @rx.event
@@ -227,9 +238,9 @@ class AgentTicketState(SessionState):
         field_key: Callable[[str], str] | None = None,
         **args: Any,
     ):
-        """Re-check the user, run one team use case on this ticket, refresh the page. With a
-        `prefix`, field errors stay beside that form's fields (keys `prefix<field>`, or
-        `field_key(field)`)."""
+        """Re-check the user, run one team use case on this ticket, refresh the page; a list
+        of events on success, one error toast on refusal. With a `prefix`, field errors stay
+        beside that form's fields (keys `prefix<field>`, or `field_key(field)`)."""
         principal = await self._require(*TEAM)
         if principal is None:
             return rx.toast.error("Please sign in again.")
@@ -254,28 +265,79 @@ class AgentTicketState(SessionState):
         return [*[rx.set_value(ref, "") for ref in clear], rx.toast.success(success)]
 
     @rx.event
+    def set_update_text(self, value: str):
+        self.update_text = str(value)[:100_000]  # bounds only what a forged event can send
+
+    @rx.event
+    def set_note_text(self, value: str):
+        self.note_text = str(value)[:100_000]
+
+    @rx.event
     async def post_update(self, form_data: dict[str, Any]):
-        body = str(form_data.get("body", ""))
-        return await self._act(
-            team_actions.post_update, "Update posted.", body=body, internal=False
+        done = await self._act(
+            team_actions.post_update,
+            "Update posted.",
+            prefix="body_",
+            body=self.update_text,
+            internal=False,
         )
+        if isinstance(done, list):  # posted: the box is cleared for the next one
+            self.update_text = ""
+        return done
 
     @rx.event
     async def add_note(self, form_data: dict[str, Any]):
-        body = str(form_data.get("note", ""))
-        return await self._act(
-            team_actions.post_update, "Internal note added.", body=body, internal=True
+        done = await self._act(
+            team_actions.post_update,
+            "Internal note added.",
+            prefix="note_",
+            body=self.note_text,
+            internal=True,
         )
+        if isinstance(done, list):  # posted: the box is cleared for the next one
+            self.note_text = ""
+        return done
 
     @rx.event
-    async def change_status(self, form_data: dict[str, Any]):
-        return await self._act(
+    def set_status_note(self, value: str):
+        self.status_note = str(value)[:100_000]
+
+    @rx.event
+    def set_reopen_reason(self, value: str):
+        self.reopen_reason = str(value)[:100_000]
+
+    @rx.event
+    async def move_to(self, to: str):
+        """One of the offered moves; the optional note goes to the client with it."""
+        done = await self._act(
             team_actions.change_status,
             "Status changed.",
-            to=str(form_data.get("status", "")),
-            reason=str(form_data.get("reason", "")),
+            to=str(to),
+            reason=self.status_note,
             expected_version=self._version,
         )
+        if isinstance(done, list):
+            self.status_note = ""
+        return done
+
+    @rx.event
+    async def reopen(self):
+        """A reopen says why: the client reads it, so it is never another move's note."""
+        if not self.reopen_reason.strip():
+            self.errors = {**self.errors, "reopen_reason": "Say why the ticket is reopened."}
+            return None
+        done = await self._act(
+            team_actions.change_status,
+            "Ticket reopened.",
+            prefix="reopen_",
+            to=self.reopen_to,
+            reason=self.reopen_reason,
+            expected_version=self._version,
+        )
+        if isinstance(done, list):
+            self.reopen_reason = ""
+            self.errors = {k: v for k, v in self.errors.items() if k != "reopen_reason"}
+        return done
 
     @rx.event
     async def add_link(self, form_data: dict[str, Any]):

@@ -157,7 +157,14 @@ class ChatMemberState(SessionState):
 
     send_id: str = ""
     chat_error: str = ""
+    # What is typed in the send box; kept when a message is refused.
+    draft: str = ""
     _chat_id: int = 0
+
+    @rx.event
+    def set_draft(self, value: str):
+        # Far above any limit: only bounds what a forged event can make the server hold.
+        self.draft = str(value)[:100_000]
 
     async def _join(self, principal, chat_id: int) -> ChatRoomState | None:
         """Link this browser to the chat's room, after the service confirms membership."""
@@ -173,6 +180,7 @@ class ChatMemberState(SessionState):
             return None
         if self._chat_id and self._chat_id != chat_id:
             await topics.leave(self, chat_topic(self._chat_id))
+            self.draft = ""  # what was typed to another chat is not for this one
         await self._join_topic(chat_topic(chat_id))
         room = await self.get_state(ChatRoomState)
         room._apply(snapshot)
@@ -202,6 +210,7 @@ class ChatMemberState(SessionState):
             return False
         message = chat_service.message_view(posted, principal.name)
         self.chat_error = ""
+        self.draft = ""
         self.send_id = uuid.uuid4().hex
         # The sender sees it in this event's reply; the chat's other tabs get a push.
         room = await self.get_state(ChatRoomState)
