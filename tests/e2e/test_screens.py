@@ -3,9 +3,11 @@ input that keeps what was typed."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from support_portal.clock import utcnow
@@ -49,14 +51,14 @@ def fresh_ticket(app_env) -> int:
 def test_an_unknown_address_shows_the_header_and_a_way_home(new_page):
     page = new_page()
     sign_in(page, DANA)
-    expect(page).to_have_url(re.compile(r"/client$"))
+    expect(page).to_have_url(re.compile(r"/client/?$"))
     page.goto("/client/no-such-page")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     # The usual header, with the person's own links and "Sign out".
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_role("link", name="Notification settings")).to_be_visible()
     page.get_by_role("link", name="Back to my home page").click()
-    expect(page).to_have_url(re.compile(r"/client$"))
+    expect(page).to_have_url(re.compile(r"/client/?$"))
     expect(page.get_by_role("heading", name="My tickets", exact=True)).to_be_visible()
 
 
@@ -81,7 +83,7 @@ def test_an_empty_board_column_says_so(new_page):
 def test_a_ticket_without_zoom_calls_says_so(new_page, fresh_ticket):
     page = new_page()
     sign_in(page, AGENT)
-    expect(page).to_have_url(re.compile(r"/agent$"))
+    expect(page).to_have_url(re.compile(r"/agent/?$"))
     page.goto(f"/agent/tickets/{fresh_ticket}")
     expect(page.get_by_role("heading", name=re.compile(f"Ticket #{fresh_ticket}"))).to_be_visible()
     expect(page.get_by_text("No Zoom calls scheduled for this ticket.")).to_be_visible()
@@ -95,7 +97,9 @@ def test_a_chat_message_over_the_limit_is_refused_and_stays_in_the_box(new_page)
     # The demo may already hold a chat of hers; otherwise she starts one.
     expect(start.or_(box)).to_be_visible()
     if start.is_visible():
-        start.click()
+        # Her open chat may still be loading, and then the button gives way to the box.
+        with contextlib.suppress(PlaywrightTimeoutError):
+            start.click(timeout=5_000)
     expect(box).to_be_visible()
     # A counter shows near the limit, before anything is refused.
     box.fill("x" * 3_700)
@@ -116,7 +120,7 @@ def test_a_chat_message_over_the_limit_is_refused_and_stays_in_the_box(new_page)
 def test_an_over_long_update_or_note_is_refused_and_kept(new_page, fresh_ticket):
     page = new_page()
     sign_in(page, AGENT)
-    expect(page).to_have_url(re.compile(r"/agent$"))
+    expect(page).to_have_url(re.compile(r"/agent/?$"))
     page.goto(f"/agent/tickets/{fresh_ticket}")
     timeline = page.get_by_role("list", name="Timeline")
     expect(timeline).to_be_visible()
@@ -140,7 +144,7 @@ def test_an_over_long_update_or_note_is_refused_and_kept(new_page, fresh_ticket)
 def test_over_long_details_are_refused_and_kept(new_page, fresh_ticket):
     page = new_page()
     sign_in(page, DANA)
-    expect(page).to_have_url(re.compile(r"/client$"))
+    expect(page).to_have_url(re.compile(r"/client/?$"))
     page.goto(f"/client/tickets/{fresh_ticket}")
     box = page.get_by_label("Add details")
     too_long = "What I saw: " + "the form spins forever. " * 430
@@ -154,7 +158,7 @@ def test_over_long_details_are_refused_and_kept(new_page, fresh_ticket):
 def test_the_status_control_offers_only_allowed_moves_and_a_reopen_asks_why(new_page, fresh_ticket):
     page = new_page()
     sign_in(page, AGENT)
-    expect(page).to_have_url(re.compile(r"/agent$"))
+    expect(page).to_have_url(re.compile(r"/agent/?$"))
     page.goto(f"/agent/tickets/{fresh_ticket}")
     status = page.get_by_role("heading", name=re.compile(r"^Status: "))
     expect(status).to_have_text("Status: New")
