@@ -114,20 +114,11 @@ def create_ticket(
         organization_id=organization_id,
         requester_id=requester_id,
         assignee_id=assignee_id,
-        created_by_id=principal.user_id,
-        status=Status.NEW.value,
         source=source,
         source_chat_id=source_chat_id,
-        reply_token=secrets.token_hex(10),
-        created_at=now,
-        updated_at=now,
-        last_public_update_at=now,
+        **_fresh(principal, now),
     )
-    from support_portal.services import sla
-
-    sla.set_initial_targets(session, ticket, now)
-    session.add(ticket)
-    _save_with_number(session, ticket)
+    _file(session, ticket, now)
     append_event(
         session,
         ticket=ticket,
@@ -179,6 +170,27 @@ def _requester_and_org(
         return row[0], row[1]
     # Missing, or not this organization's client: the caller's checks say which.
     return session.get(User, requester_id), session.get(Organization, organization_id)
+
+
+def _fresh(principal: Principal, now: datetime) -> dict[str, Any]:
+    """What every new ticket starts with, whoever opens it and from where."""
+    return {
+        "created_by_id": principal.user_id,
+        "status": Status.NEW.value,
+        "reply_token": secrets.token_hex(10),
+        "created_at": now,
+        "updated_at": now,
+        "last_public_update_at": now,
+    }
+
+
+def _file(session: Session, ticket: Ticket, now: datetime) -> None:
+    """Give a new ticket its SLA targets and its number."""
+    from support_portal.services import sla
+
+    sla.set_initial_targets(session, ticket, now)
+    session.add(ticket)
+    _save_with_number(session, ticket)
 
 
 def _save_with_number(session: Session, ticket: Ticket) -> None:
@@ -566,19 +578,10 @@ def _start_follow_up(session: Session, principal: Principal, old: Ticket, now: d
         support_path=list(old.support_path or []),
         organization_id=old.organization_id,
         requester_id=old.requester_id,
-        created_by_id=principal.user_id,
-        status=Status.NEW.value,
         source="reply",
-        reply_token=secrets.token_hex(10),
-        created_at=now,
-        updated_at=now,
-        last_public_update_at=now,
+        **_fresh(principal, now),
     )
-    from support_portal.services import sla
-
-    sla.set_initial_targets(session, ticket, now)
-    session.add(ticket)
-    _save_with_number(session, ticket)
+    _file(session, ticket, now)
     append_event(
         session,
         ticket=ticket,
